@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.ts';
+import { fhirPlugin } from './modules/fhir/index.ts';
+import type { Database } from './platform/db/index.ts';
+import { dbPlugin } from './platform/db-plugin.ts';
+import { healthPlugin } from './platform/health.ts';
+import { loggerOptions } from './platform/logging.ts';
+import { createMetrics, metricsPlugin, type Metrics } from './platform/metrics.ts';
+import { problemErrorHandler } from './platform/problem-errors.ts';
+import { requestContextPlugin } from './platform/request-context.ts';
+
+export const VERSION = '0.1.0';
+
+/** What `buildApp` needs beyond configuration. */
+export type AppDependencies = {
+  db: Database;
+  metrics?: Metrics;
+  /** Close the database with the app (true when the app opened it). */
+  ownsDatabase?: boolean;
+  /** Where logs go; tests capture them to check redaction. */
+  logStream?: DestinationStream;
+};
+
+/** Builds the whole server: platform plugins, then modules. Never listens. */
+export async function buildApp(config: Config, dependencies: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, dependencies.logStream),
+    bodyLimit: config.bodyLimit,
+    // Let in-flight requests finish on close while refusing new ones (graceful shutdown).
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setErrorHandler(problemErrorHandler);
+  await app.register(dbPlugin, { db: dependencies.db, closeOnShutdown: dependencies.ownsDatabase ?? false });
+  await app.register(metricsPlugin, { metrics: dependencies.metrics ?? createMetrics() });
+  await app.register(requestContextPlugin);
+  await app.register(healthPlugin);
+  await app.register(fhirPlugin, { prefix: '/fhir/R4', baseUrl: config.baseUrl, version: VERSION });
+  if (existsSync(config.webDistDir)) {
+    await app.register(fastifyStatic, { root: config.webDistDir, prefix: '/', wildcard: false });
+  } else {
+    app.log.warn({ webDistDir: config.webDistDir }, 'web build not found; run npm run build');
+  }
+  return app;
+}

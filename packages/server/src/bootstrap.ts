@@ -1,0 +1,51 @@
+import { existsSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.ts';
+import { importFiles } from './modules/import/index.ts';
+import { createApiKey, ensureTenant } from './modules/tenants/index.ts';
+import type { Database } from './platform/db/index.ts';
+
+/**
+ * Makes a fresh install usable: the default tenant, its API key, and (once, on an empty tenant)
+ * the demo patients. With no CAREGRAPH_API_KEY configured, a key is generated and kept in a
+ * private file in the data directory rather than printed to logs.
+ */
+export async function bootstrapTenant(db: Database, config: Config, log: FastifyBaseLogger): Promise<void> {
+  await ensureTenant(db, { id: config.defaultTenantId, name: config.defaultTenantId === 'demo' ? 'Demo Clinic' : config.defaultTenantId });
+  if (config.apiKey) {
+    await createApiKey(db, { tenantId: config.defaultTenantId, label: 'configured', roles: ['admin'], key: config.apiKey });
+  } else {
+    const keyFile = path.join(config.dataDir, 'api-key');
+    const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
+    mkdirSync(config.dataDir, { recursive: true });
+    const saved = await createApiKey(db, { tenantId: config.defaultTenantId, label: 'generated', roles: ['admin'], ...(key ? { key } : {}) });
+    if (!key) {
+      writeFileSync(keyFile, `${saved}\n`, { mode: 0o600 });
+    }
+    log.info({ keyFile }, 'no CAREGRAPH_API_KEY set; the API key for the default tenant is in the key file');
+  }
+}
+
+/** Loads the demo patients into the default tenant when it holds no Patient yet. */
+export async function loadDemoDataOnce(db: Database, config: Config, log: FastifyBaseLogger): Promise<void> {
+  if (!config.loadDemoData || !existsSync(config.demoDataDir)) {
+    return;
+  }
+  const { rows } = await db.query(
+    "SELECT 1 FROM resource WHERE tenant_id = $1 AND resource_type = 'Patient' LIMIT 1",
+    [config.defaultTenantId],
+  );
+  if (rows.length > 0) {
+    return;
+  }
+  const started = performance.now();
+  const report = await importFiles({
+    repo: { db, tenantId: config.defaultTenantId, baseUrl: `${config.baseUrl}/fhir/R4`, now: () => new Date() },
+    paths: [config.demoDataDir],
+  });
+  log.info(
+    { resources: report.resources, errors: report.errors.length, seconds: ((performance.now() - started) / 1000).toFixed(1) },
+    'demo data loaded',
+  );
+}

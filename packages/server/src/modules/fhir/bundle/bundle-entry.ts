@@ -1,0 +1,82 @@
+import {
+  badRequest,
+  OutcomeError,
+  statusOf,
+  toOutcome,
+  type BundleEntry,
+  type OperationOutcome,
+  type OperationOutcomeIssue,
+} from '@caregraph/core/fhir';
+import type { FhirRequest, FhirResponse } from '../interactions/types.ts';
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Turns a Bundle entry's `request` (and resource) into the request the router understands. */
+export function toFhirRequest(entry: BundleEntry, index: number): FhirRequest {
+  const request = entry.request;
+  if (!request?.method || !METHODS.has(request.method) || typeof request.url !== 'string' || request.url === '') {
+    throw new OutcomeError(badRequest(`Bundle entry ${index} needs request.method and request.url`, `Bundle.entry[${index}].request`));
+  }
+  const url = request.url.replace(/^\//, '');
+  const question = url.indexOf('?');
+  const path = question < 0 ? url : url.slice(0, question);
+  const query = question < 0 ? [] : [...new URLSearchParams(url.slice(question + 1)).entries()];
+  let body: unknown = entry.resource;
+  if (request.method === 'PATCH' && entry.resource?.resourceType === 'Binary') {
+    // FHIR carries a JSON Patch inside a Bundle as a Binary with base64 data (R4 §3.1.0.7.1).
+    const data = (entry.resource as { data?: string }).data ?? '';
+    try {
+      body = JSON.parse(Buffer.from(data, 'base64').toString('utf8'));
+    } catch {
+      throw new OutcomeError(badRequest(`Bundle entry ${index}: the Binary does not hold a JSON Patch`));
+    }
+  }
+  return {
+    method: request.method as FhirRequest['method'],
+    path,
+    query,
+    body,
+    ifMatch: request.ifMatch,
+    ifNoneMatch: request.ifNoneMatch,
+    ifNoneExist: request.ifNoneExist,
+  };
+}
+
+/** Points an outcome's issues at the entry they came from: `Patient.name` → `Bundle.entry[4].resource.name`. */
+export function locateIssues(value: OperationOutcome, index: number): OperationOutcome {
+  const issue = (value.issue ?? []).map(
+    (item): OperationOutcomeIssue => ({
+      ...item,
+      details: { text: `Bundle entry ${index}: ${item.details?.text ?? item.code}` },
+      expression: item.expression?.map((path) =>
+        path.startsWith('Bundle.') ? path : `Bundle.entry[${index}].resource${path.replace(/^[A-Z][A-Za-z]+/, '')}`,
+      ),
+    }),
+  );
+  return { ...value, issue };
+}
+
+/** The `response` element of a transaction/batch-response entry. */
+export function toResponseEntry(response: FhirResponse, baseUrl: string, includeResource: boolean): BundleEntry {
+  const entry: BundleEntry = { response: { status: String(response.status) } };
+  if (response.location && entry.response) {
+    entry.response.location = response.location;
+    entry.fullUrl = `${baseUrl}/${response.location.replace(/\/_history\/.*$/, '')}`;
+  }
+  if (response.versionId !== undefined && entry.response) {
+    entry.response.etag = `W/"${response.versionId}"`;
+  }
+  if (response.lastUpdated && entry.response) {
+    entry.response.lastModified = response.lastUpdated.toISOString();
+  }
+  if (includeResource && response.body !== undefined) {
+    entry.resource = typeof response.body === 'string' ? JSON.parse(response.body) : response.body;
+  }
+  return entry;
+}
+
+/** A failed batch entry: its status and outcome. */
+export function toErrorEntry(error: unknown, index: number): BundleEntry {
+  const value = locateIssues(toOutcome(error), index);
+  return { response: { status: String(statusOf(toOutcome(error))), outcome: value } };
+}

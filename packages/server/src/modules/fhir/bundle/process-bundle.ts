@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import {
+  badRequest,
+  outcome,
+  OutcomeError,
+  preconditionFailed,
+  statusOf,
+  toOutcome,
+  type Bundle,
+  type BundleEntry,
+  type Resource,
+} from '@caregraph/core/fhir';
+import { findMatchingIds } from '../search/run-search.ts';
+import { tryReadCurrent } from '../store/resource-rows.ts';
+import type { StoreContext } from '../store/context.ts';
+import { assertResourceType } from '../interactions/checks.ts';
+import { createResource, versionResponse } from '../interactions/write-resource.ts';
+import { inTransaction, type FhirRepo, type FhirRequest, type FhirResponse } from '../interactions/types.ts';
+import { locateIssues, toErrorEntry, toFhirRequest, toResponseEntry } from './bundle-entry.ts';
+import { collectConditionalReferences, rewriteReferences } from './rewrite-references.ts';
+
+/** Handles one non-bundle request; the router passes itself in so bundles can reuse it. */
+export type Dispatch = (repo: FhirRepo, request: FhirRequest) => Promise<FhirResponse>;
+
+// Transaction processing order (R4 §3.1.0.11.2): deletes, creates, updates/patches, then reads.
+const METHOD_ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
+
+/** Processes a `batch` or `transaction` Bundle posted to the FHIR base. */
+export async function processBundle(
+  repo: FhirRepo,
+  body: unknown,
+  dispatch: Dispatch,
+  includeResources: boolean,
+): Promise<FhirResponse> {
+  const bundle = body as Bundle;
+  if (typeof body !== 'object' || body === null || bundle.resourceType !== 'Bundle') {
+    throw new OutcomeError(badRequest('POST to the FHIR base takes a Bundle', 'resourceType'));
+  }
+  if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
+    throw new OutcomeError(badRequest(`Bundle.type must be batch or transaction, got "${String(bundle.type)}"`, 'Bundle.type'));
+  }
+  if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) {
+    throw new OutcomeError(badRequest('Bundle.entry must be an array', 'Bundle.entry'));
+  }
+  const entries = bundle.entry ?? [];
+  const responses =
+    bundle.type === 'transaction'
+      ? await processTransaction(repo, entries, dispatch, includeResources)
+      : await processBatch(repo, entries, dispatch, includeResources);
+  const result: Bundle = { resourceType: 'Bundle', type: `${bundle.type}-response`, entry: responses };
+  return { status: 200, body: result };
+}
+
+async function resolveConditionalReference(ctx: StoreContext, baseUrl: string, reference: string): Promise<string> {
+  const [resourceType = '', queryString = ''] = reference.split('?', 2);
+  assertResourceType(resourceType);
+  const ids = await findMatchingIds(ctx.tx, { tenantId: ctx.tenantId, baseUrl, resourceType, queryString, limit: 2 });
+  if (ids.length !== 1) {
+    throw new OutcomeError(
+      preconditionFailed(`Conditional reference ${resourceType}?… matched ${ids.length === 0 ? 'no' : 'more than one'} resource`),
+    );
+  }
+  return `${resourceType}/${ids[0]}`;
+}
+
+/** Resolves every conditional reference used by the given resources. */
+async function resolveConditionalReferences(
+  ctx: StoreContext,
+  baseUrl: string,
+  resources: unknown[],
+  into: Map<string, string>,
+): Promise<void> {
+  const found = new Set<string>();
+  for (const resource of resources) {
+    collectConditionalReferences(resource, found);
+  }
+  for (const reference of found) {
+    into.set(reference, await resolveConditionalReference(ctx, baseUrl, reference));
+  }
+}
+
+type PlannedEntry = { index: number; request: FhirRequest; assignedId?: string; existing?: FhirResponse };
+
+/**
+ * Plans a transaction: parses each entry, assigns ids to creates, runs `ifNoneExist` searches and
+ * maps every `fullUrl` to the `Type/id` it will have, so references can be rewritten before writing.
+ */
+async function planTransaction(ctx: StoreContext, repo: FhirRepo, entries: BundleEntry[]) {
+  const replacements = new Map<string, string>();
+  const planned: PlannedEntry[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const request = toFhirRequest(entry, index);
+    const plan: PlannedEntry = { index, request };
+    const [resourceType = '', id] = request.path.split('/');
+    if (request.method === 'POST' && request.path !== '' && !request.path.includes('/')) {
+      assertResourceType(resourceType);
+      if (request.ifNoneExist) {
+        const query = request.ifNoneExist.replace(/^[A-Za-z]*\?/, '');
+        const ids = await findMatchingIds(ctx.tx, { tenantId: ctx.tenantId, baseUrl: repo.baseUrl, resourceType, queryString: query, limit: 2 });
+        if (ids.length > 1) {
+          throw new OutcomeError(locateIssues(preconditionFailed(`ifNoneExist matched more than one ${resourceType}`), index));
+        }
+        const existing = ids[0] ? await tryReadCurrent(ctx, resourceType, ids[0]) : undefined;
+        if (existing) {
+          plan.existing = versionResponse(existing, 200);
+          plan.assignedId = existing.id;
+        }
+      }
+      plan.assignedId ??= randomUUID();
+      if (entry.fullUrl) {
+        replacements.set(entry.fullUrl, `${resourceType}/${plan.assignedId}`);
+      }
+    } else if (request.method === 'PUT' && id && entry.fullUrl) {
+      replacements.set(entry.fullUrl, `${resourceType}/${id}`);
+    }
+    planned.push(plan);
+  }
+  return { planned, replacements };
+}
+
+async function processTransaction(
+  repo: FhirRepo,
+  entries: BundleEntry[],
+  dispatch: Dispatch,
+  includeResources: boolean,
+): Promise<BundleEntry[]> {
+  return inTransaction(repo, async (ctx) => {
+    const inner: FhirRepo = { ...repo, tx: ctx.tx };
+    const { planned, replacements } = await planTransaction(ctx, repo, entries);
+    await resolveConditionalReferences(ctx, repo.baseUrl, planned.map((plan) => plan.request.body), replacements);
+    const responses = new Array<BundleEntry>(entries.length);
+    const ordered = [...planned].sort(
+      (a, b) => (METHOD_ORDER[a.request.method] ?? 9) - (METHOD_ORDER[b.request.method] ?? 9) || a.index - b.index,
+    );
+    for (const plan of ordered) {
+      const request = { ...plan.request, body: rewriteReferences(plan.request.body, replacements) };
+      try {
+        let response: FhirResponse;
+        if (plan.existing) {
+          response = plan.existing;
+        } else if (request.method === 'POST' && plan.assignedId) {
+          response = await createResource(ctx, request.path, request.body, plan.assignedId);
+        } else {
+          response = await dispatch(inner, request);
+        }
+        responses[plan.index] = toResponseEntry(response, repo.baseUrl, includeResources);
+      } catch (error) {
+        // Any failure rolls the whole transaction back; the outcome names the entry.
+        const cause = toOutcome(error);
+        throw new OutcomeError(outcome(statusOf(cause) === 500 ? 500 : statusOf(cause), locateIssues(cause, plan.index).issue ?? []));
+      }
+    }
+    return responses;
+  });
+}
+
+async function processBatch(
+  repo: FhirRepo,
+  entries: BundleEntry[],
+  dispatch: Dispatch,
+  includeResources: boolean,
+): Promise<BundleEntry[]> {
+  const responses: BundleEntry[] = [];
+  for (const [index, entry] of entries.entries()) {
+    try {
+      // Each batch entry is its own transaction: one failing leaves the others in place.
+      const response = await inTransaction(repo, async (ctx) => {
+        const request = toFhirRequest(entry, index);
+        const replacements = new Map<string, string>();
+        await resolveConditionalReferences(ctx, repo.baseUrl, [request.body], replacements);
+        const body = replacements.size > 0 ? rewriteReferences(request.body, replacements) : request.body;
+        return dispatch({ ...repo, tx: ctx.tx }, { ...request, body: body as Resource | undefined });
+      });
+      responses.push(toResponseEntry(response, repo.baseUrl, includeResources));
+    } catch (error) {
+      responses.push(toErrorEntry(error, index));
+    }
+  }
+  return responses;
+}

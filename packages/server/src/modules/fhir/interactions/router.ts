@@ -1,0 +1,115 @@
+import { badRequest, notAllowed, notFound, OutcomeError } from '@caregraph/core/fhir';
+import { processBundle } from '../bundle/process-bundle.ts';
+import { assertResourceType } from './checks.ts';
+import { conditionalCreate, conditionalDelete, conditionalUpdate } from './conditional.ts';
+import { readHistory } from './history.ts';
+import { patchResource } from './patch-resource.ts';
+import { readResource, readVersion } from './read-resource.ts';
+import { searchType } from './search.ts';
+import { inTransaction, type FhirRepo, type FhirRequest, type FhirResponse } from './types.ts';
+import { validateOperation } from './validate-operation.ts';
+import { createResource, deleteResource, updateResource } from './write-resource.ts';
+
+function queryString(query: Array<[string, string]>): string {
+  return new URLSearchParams(query).toString();
+}
+
+/**
+ * Routes one FHIR REST interaction (R4 §3.1.0) to its implementation. Knows nothing of HTTP
+ * frameworks: the Fastify adapter and Bundle processing both call it.
+ */
+export async function handleFhirRequest(repo: FhirRepo, request: FhirRequest): Promise<FhirResponse> {
+  const segments = request.path.split('/').filter((segment) => segment !== '');
+  const [resourceType, second, third, fourth] = segments;
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  if (!resourceType) {
+    if (method === 'POST') {
+      return processBundle(repo, request.body, handleFhirRequest, request.preferReturn === 'representation');
+    }
+    throw new OutcomeError(notAllowed('System-level search is not supported yet; use a resource type'));
+  }
+  if (resourceType === '_history' && segments.length === 1 && method === 'GET') {
+    return readHistory(repo, {}, request.query);
+  }
+  assertResourceType(resourceType);
+  if (segments.length === 1) {
+    return routeType(repo, request, method, resourceType);
+  }
+  if (second === '_history' && segments.length === 2 && method === 'GET') {
+    return readHistory(repo, { resourceType }, request.query);
+  }
+  if (second === '_search' && segments.length === 2 && method === 'POST') {
+    return searchType(repo, resourceType, request.query, request.lenient === true);
+  }
+  if (second === '$validate' && segments.length === 2 && method === 'POST') {
+    return validateOperation(resourceType, request.body);
+  }
+  if (!second || !/^[A-Za-z0-9\-.]{1,64}$/.test(second)) {
+    throw new OutcomeError(badRequest(`Invalid resource id "${second ?? ''}"`));
+  }
+  const id = second;
+  if (segments.length === 2) {
+    return routeInstance(repo, request, method, resourceType, id);
+  }
+  if (third === '_history' && method === 'GET') {
+    if (segments.length === 3) {
+      return readHistory(repo, { resourceType, id }, request.query);
+    }
+    if (segments.length === 4 && fourth) {
+      return readVersion(repo, resourceType, id, fourth);
+    }
+  }
+  if (third === '$validate' && segments.length === 3 && method === 'POST') {
+    return validateOperation(resourceType, request.body, id);
+  }
+  throw new OutcomeError(notFound(`No FHIR interaction at ${method} ${segments.slice(0, 1).join('/')}/…`));
+}
+
+function routeType(repo: FhirRepo, request: FhirRequest, method: string, resourceType: string) {
+  const conditions = queryString(request.query);
+  switch (method) {
+    case 'GET':
+      return searchType(repo, resourceType, request.query, request.lenient === true);
+    case 'POST': {
+      const ifNoneExist = request.ifNoneExist;
+      return inTransaction(repo, (ctx) =>
+        ifNoneExist
+          ? conditionalCreate(ctx, { baseUrl: repo.baseUrl, resourceType, body: request.body, ifNoneExist })
+          : createResource(ctx, resourceType, request.body),
+      );
+    }
+    case 'PUT':
+      return inTransaction(repo, (ctx) =>
+        conditionalUpdate(ctx, { baseUrl: repo.baseUrl, resourceType, queryString: conditions, body: request.body, ifMatch: request.ifMatch }),
+      );
+    case 'DELETE':
+      return inTransaction(repo, (ctx) => conditionalDelete(ctx, { baseUrl: repo.baseUrl, resourceType, queryString: conditions }));
+    default:
+      throw new OutcomeError(notAllowed(`${method} is not supported on ${resourceType}`));
+  }
+}
+
+function routeInstance(repo: FhirRepo, request: FhirRequest, method: string, resourceType: string, id: string) {
+  switch (method) {
+    case 'GET':
+      return readResource(repo, resourceType, id);
+    case 'PUT':
+      return inTransaction(repo, (ctx) =>
+        updateResource(ctx, { resourceType, id, body: request.body, ifMatch: request.ifMatch }),
+      );
+    case 'PATCH':
+      return inTransaction(repo, (ctx) => patchResource(ctx, { resourceType, id, body: request.body, ifMatch: request.ifMatch }));
+    case 'DELETE':
+      return inTransaction(repo, (ctx) => deleteResource(ctx, resourceType, id));
+    default:
+      throw new OutcomeError(notAllowed(`${method} is not supported on ${resourceType}/${id}`));
+  }
+}
+
+/** Exported for the capability statement: what the router implements. */
+export const SUPPORTED_INTERACTIONS = {
+  type: ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'],
+  system: ['transaction', 'batch', 'history-system'],
+  operations: ['validate'],
+} as const;
+

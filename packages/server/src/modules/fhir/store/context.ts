@@ -1,0 +1,20 @@
+import type { Queryable } from '../../../platform/db/index.ts';
+
+/** What every FHIR store operation runs with: whose data, which transaction, what time it is. */
+export type StoreContext = {
+  tenantId: string;
+  tx: Queryable;
+  /** The clock; tests freeze it. */
+  now: () => Date;
+};
+
+/** One stored version of a resource. */
+export type StoredVersion = {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  deleted: boolean;
+  /** The resource JSON including `meta.versionId`/`meta.lastUpdated`; undefined for a deletion. */
+  content: Record<string, unknown> | undefined;
+};

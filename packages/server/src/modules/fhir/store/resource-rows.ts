@@ -1,0 +1,121 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { extractIndexRows } from '../search/extract-index.ts';
+import type { StoreContext, StoredVersion } from './context.ts';
+import { deleteIndexRows, insertIndexRows } from './write-index.ts';
+
+type VersionRow = {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: Date;
+  deleted: boolean;
+  content: Record<string, unknown> | null;
+};
+
+const VERSION_COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content';
+
+function toStoredVersion(row: VersionRow): StoredVersion {
+  return {
+    resourceType: row.resource_type,
+    id: row.id,
+    versionId: Number(row.version_id),
+    lastUpdated: new Date(row.last_updated),
+    deleted: row.deleted,
+    content: row.content ?? undefined,
+  };
+}
+
+/** The current version (possibly a deletion), locked for update when `forUpdate`; undefined if never stored. */
+export async function tryReadCurrent(
+  ctx: StoreContext,
+  resourceType: string,
+  id: string,
+  forUpdate = false,
+): Promise<StoredVersion | undefined> {
+  const { rows } = await ctx.tx.query<VersionRow>(
+    `SELECT ${VERSION_COLUMNS} FROM resource WHERE tenant_id = $1 AND resource_type = $2 AND id = $3${forUpdate ? ' FOR UPDATE' : ''}`,
+    [ctx.tenantId, resourceType, id],
+  );
+  return rows[0] ? toStoredVersion(rows[0]) : undefined;
+}
+
+/** The current resource as JSON text, straight from the database; the hot path for reads. */
+export async function tryReadCurrentText(
+  ctx: Pick<StoreContext, 'tenantId' | 'tx'>,
+  resourceType: string,
+  id: string,
+): Promise<{ versionId: number; lastUpdated: Date; deleted: boolean; text: string | null } | undefined> {
+  const { rows } = await ctx.tx.query<{ version_id: number; last_updated: Date; deleted: boolean; text: string | null }>(
+    'SELECT version_id, last_updated, deleted, content::text AS text FROM resource WHERE tenant_id = $1 AND resource_type = $2 AND id = $3',
+    [ctx.tenantId, resourceType, id],
+  );
+  const row = rows[0];
+  return row ? { versionId: Number(row.version_id), lastUpdated: new Date(row.last_updated), deleted: row.deleted, text: row.text } : undefined;
+}
+
+/** One historical version, or undefined. */
+export async function tryReadVersion(
+  ctx: StoreContext,
+  resourceType: string,
+  id: string,
+  versionId: number,
+): Promise<StoredVersion | undefined> {
+  const { rows } = await ctx.tx.query<VersionRow>(
+    `SELECT ${VERSION_COLUMNS} FROM resource_history WHERE tenant_id = $1 AND resource_type = $2 AND id = $3 AND version_id = $4`,
+    [ctx.tenantId, resourceType, id, versionId],
+  );
+  return rows[0] ? toStoredVersion(rows[0]) : undefined;
+}
+
+/** How a version came to be; kept in history for `Bundle.entry.request.method`. */
+export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Stores a new version of a resource: the current row, the history row and the search index,
+ * all in the caller's transaction. `previous` is the locked current version, if any.
+ */
+export async function writeVersion(
+  ctx: StoreContext,
+  options: {
+    resource: Resource | undefined;
+    resourceType: string;
+    id: string;
+    previous: StoredVersion | undefined;
+    method: WriteMethod;
+  },
+): Promise<StoredVersion> {
+  const { resourceType, id, previous, method } = options;
+  const versionId = (previous?.versionId ?? 0) + 1;
+  const lastUpdated = ctx.now();
+  const content = options.resource
+    ? ({
+        ...options.resource,
+        id,
+        meta: { ...options.resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() },
+      } as Resource)
+    : undefined;
+  const deleted = content === undefined;
+  const json = content ? JSON.stringify(content) : null;
+  // The current row and its history row in one statement.
+  await ctx.tx.query(
+    `WITH current AS (
+       INSERT INTO resource (tenant_id, resource_type, id, version_id, last_updated, deleted, content)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+       ON CONFLICT (tenant_id, resource_type, id) DO UPDATE
+         SET version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated,
+             deleted = EXCLUDED.deleted, content = EXCLUDED.content
+         WHERE resource.version_id = $4 - 1
+       RETURNING 1
+     )
+     INSERT INTO resource_history (tenant_id, resource_type, id, version_id, last_updated, deleted, method, content)
+     SELECT $1, $2, $3, $4, $5, $6, $8, $7::jsonb FROM current`,
+    [ctx.tenantId, resourceType, id, versionId, lastUpdated, deleted, json, method],
+  );
+  if (previous) {
+    await deleteIndexRows(ctx.tx, ctx.tenantId, resourceType, id);
+  }
+  if (content) {
+    await insertIndexRows(ctx.tx, ctx.tenantId, resourceType, id, extractIndexRows(content));
+  }
+  return { resourceType, id, versionId, lastUpdated, deleted, content: content as Record<string, unknown> | undefined };
+}

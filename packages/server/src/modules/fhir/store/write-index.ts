@@ -1,0 +1,95 @@
+import type { Queryable } from '../../../platform/db/index.ts';
+import type { IndexRows } from '../search/extract-index.ts';
+
+const INDEX_TABLES = ['search_token', 'search_string', 'search_reference', 'search_date', 'search_number', 'search_uri'];
+
+/**
+ * Removes every search-index row of a resource (before re-indexing a new version, or on delete).
+ * Data-modifying CTEs run even when unreferenced, so six deletes cost one round trip.
+ */
+export async function deleteIndexRows(tx: Queryable, tenantId: string, resourceType: string, id: string) {
+  const deletes = INDEX_TABLES.map(
+    (table, index) => `d${index} AS (DELETE FROM ${table} WHERE tenant_id = $1 AND resource_type = $2 AND resource_id = $3)`,
+  );
+  await tx.query(`WITH ${deletes.join(', ')} SELECT 1`, [tenantId, resourceType, id]);
+}
+
+type TableSpec = { table: string; columns: string[]; casts: string[]; values: (rows: IndexRows) => unknown[][] };
+
+const TABLE_SPECS: TableSpec[] = [
+  {
+    table: 'search_token',
+    columns: ['code', 'system', 'value', 'text_value'],
+    casts: ['text', 'text', 'text', 'text'],
+    values: (rows) => [rows.token.map((r) => r.code), rows.token.map((r) => r.system), rows.token.map((r) => r.value), rows.token.map((r) => r.text)],
+  },
+  {
+    table: 'search_string',
+    columns: ['code', 'value', 'exact_value'],
+    casts: ['text', 'text', 'text'],
+    values: (rows) => [rows.string.map((r) => r.code), rows.string.map((r) => r.value), rows.string.map((r) => r.exact)],
+  },
+  {
+    table: 'search_reference',
+    columns: ['code', 'target_type', 'target_id', 'target'],
+    casts: ['text', 'text', 'text', 'text'],
+    values: (rows) => [
+      rows.reference.map((r) => r.code),
+      rows.reference.map((r) => r.targetType),
+      rows.reference.map((r) => r.targetId),
+      rows.reference.map((r) => r.target),
+    ],
+  },
+  {
+    table: 'search_date',
+    columns: ['code', 'low', 'high'],
+    casts: ['text', 'timestamptz', 'timestamptz'],
+    values: (rows) => [rows.date.map((r) => r.code), rows.date.map((r) => r.low), rows.date.map((r) => r.high)],
+  },
+  {
+    table: 'search_number',
+    columns: ['code', 'value', 'system', 'unit'],
+    casts: ['text', 'numeric', 'text', 'text'],
+    values: (rows) => [
+      rows.number.map((r) => r.code),
+      rows.number.map((r) => r.value),
+      rows.number.map((r) => r.system),
+      rows.number.map((r) => r.unit),
+    ],
+  },
+  {
+    table: 'search_uri',
+    columns: ['code', 'value'],
+    casts: ['text', 'text'],
+    values: (rows) => [rows.uri.map((r) => r.code), rows.uri.map((r) => r.value)],
+  },
+];
+
+/** Inserts the index rows of one resource version in a single statement (one round trip). */
+export async function insertIndexRows(
+  tx: Queryable,
+  tenantId: string,
+  resourceType: string,
+  id: string,
+  rows: IndexRows,
+): Promise<void> {
+  const params: unknown[] = [tenantId, resourceType, id];
+  const inserts: string[] = [];
+  for (const spec of TABLE_SPECS) {
+    const columns = spec.values(rows);
+    if ((columns[0]?.length ?? 0) === 0) {
+      continue;
+    }
+    const placeholders = columns.map((column, index) => {
+      params.push(column);
+      return `$${params.length}::${spec.casts[index]}[]`;
+    });
+    inserts.push(
+      `i${inserts.length} AS (INSERT INTO ${spec.table} (tenant_id, resource_type, resource_id, ${spec.columns.join(', ')})
+       SELECT $1, $2, $3, * FROM unnest(${placeholders.join(', ')}))`,
+    );
+  }
+  if (inserts.length > 0) {
+    await tx.query(`WITH ${inserts.join(', ')} SELECT 1`, params);
+  }
+}

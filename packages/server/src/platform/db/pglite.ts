@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
+import { vector } from '@electric-sql/pglite/vector';
+import type { Database, QueryObserver, Queryable, QueryResult } from './database.ts';
+
+function wrap(target: PGlite | Transaction, observe: QueryObserver): Queryable {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+      const started = performance.now();
+      try {
+        const result = await target.query<Row>(sql, params as unknown[]);
+        observe((performance.now() - started) / 1000, false);
+        return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+      } catch (error) {
+        observe((performance.now() - started) / 1000, true);
+        throw error;
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      await target.exec(sql);
+    },
+  };
+}
+
+/**
+ * Opens (creating if needed) the embedded PostgreSQL in `dataDir`, with pg_trgm, pgcrypto and vector.
+ * PGlite runs one connection; it queues concurrent queries and transactions itself.
+ */
+export async function openEmbeddedDatabase(dataDir: string, observe: QueryObserver = () => {}): Promise<Database> {
+  if (dataDir !== 'memory://') {
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const pglite = await PGlite.create({ dataDir, extensions: { pg_trgm, pgcrypto, vector } });
+  const base = wrap(pglite, observe);
+  return {
+    mode: 'embedded',
+    hasVector: true,
+    query: base.query,
+    exec: base.exec,
+    transaction: (work) => pglite.transaction((tx) => work(wrap(tx, observe))),
+    close: () => pglite.close(),
+  };
+}

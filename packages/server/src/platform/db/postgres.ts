@@ -1,0 +1,61 @@
+import pg from 'pg';
+import type { Database, QueryObserver, Queryable, QueryResult } from './database.ts';
+
+// Return bigint (int8) columns as numbers: version ids and counts stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+function wrap(target: pg.Pool | pg.PoolClient, observe: QueryObserver): Queryable {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+      const started = performance.now();
+      try {
+        const result = await target.query(sql, params as unknown[]);
+        observe((performance.now() - started) / 1000, false);
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      } catch (error) {
+        observe((performance.now() - started) / 1000, true);
+        throw error;
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      // Without parameters node-postgres uses the simple protocol, which accepts several statements.
+      await target.query(sql);
+    },
+  };
+}
+
+/** Connects a pool to a PostgreSQL server (≥ 15). */
+export async function openPostgresDatabase(
+  connectionString: string,
+  poolSize: number,
+  observe: QueryObserver = () => {},
+): Promise<Database> {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const base = wrap(pool, observe);
+  const { rows } = await base.query<{ available: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available",
+  );
+  return {
+    mode: 'postgres',
+    hasVector: rows[0]?.available === true,
+    query: base.query,
+    exec: base.exec,
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(wrap(client, observe));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
