@@ -48,6 +48,9 @@ CREATE INDEX resource_history_type_time ON resource_history (tenant_id, resource
 CREATE INDEX resource_history_time ON resource_history (tenant_id, last_updated);
 
 -- Search indexes derived from the R4 SearchParameter definitions, rewritten with each version.
+-- Each has a value index led by (tenant_id, resource_type, code) for searching, and an owner index
+-- led by resource_id for rewriting one resource's rows; the owner index deliberately does not start
+-- with (tenant_id, resource_type), so the planner never mistakes it for a search index.
 CREATE TABLE search_token (
   tenant_id text NOT NULL,
   resource_type text NOT NULL,
@@ -58,7 +61,7 @@ CREATE TABLE search_token (
   text_value text
 );
 CREATE INDEX search_token_value ON search_token (tenant_id, resource_type, code, value, system);
-CREATE INDEX search_token_owner ON search_token (tenant_id, resource_type, resource_id);
+CREATE INDEX search_token_owner ON search_token (resource_id, tenant_id, resource_type);
 
 CREATE TABLE search_string (
   tenant_id text NOT NULL,
@@ -71,7 +74,7 @@ CREATE TABLE search_string (
   exact_value text NOT NULL
 );
 CREATE INDEX search_string_value ON search_string (tenant_id, resource_type, code, value text_pattern_ops);
-CREATE INDEX search_string_owner ON search_string (tenant_id, resource_type, resource_id);
+CREATE INDEX search_string_owner ON search_string (resource_id, tenant_id, resource_type);
 
 CREATE TABLE search_reference (
   tenant_id text NOT NULL,
@@ -85,7 +88,7 @@ CREATE TABLE search_reference (
 );
 CREATE INDEX search_reference_target ON search_reference (tenant_id, resource_type, code, target_id);
 CREATE INDEX search_reference_reverse ON search_reference (tenant_id, target_type, target_id);
-CREATE INDEX search_reference_owner ON search_reference (tenant_id, resource_type, resource_id);
+CREATE INDEX search_reference_owner ON search_reference (resource_id, tenant_id, resource_type);
 
 CREATE TABLE search_date (
   tenant_id text NOT NULL,
@@ -97,7 +100,7 @@ CREATE TABLE search_date (
   high timestamptz
 );
 CREATE INDEX search_date_range ON search_date (tenant_id, resource_type, code, low, high);
-CREATE INDEX search_date_owner ON search_date (tenant_id, resource_type, resource_id);
+CREATE INDEX search_date_owner ON search_date (resource_id, tenant_id, resource_type);
 
 CREATE TABLE search_number (
   tenant_id text NOT NULL,
@@ -110,7 +113,7 @@ CREATE TABLE search_number (
   unit text
 );
 CREATE INDEX search_number_value ON search_number (tenant_id, resource_type, code, value);
-CREATE INDEX search_number_owner ON search_number (tenant_id, resource_type, resource_id);
+CREATE INDEX search_number_owner ON search_number (resource_id, tenant_id, resource_type);
 
 CREATE TABLE search_uri (
   tenant_id text NOT NULL,
@@ -120,4 +123,4 @@ CREATE TABLE search_uri (
   value text NOT NULL
 );
 CREATE INDEX search_uri_value ON search_uri (tenant_id, resource_type, code, value);
-CREATE INDEX search_uri_owner ON search_uri (tenant_id, resource_type, resource_id);
+CREATE INDEX search_uri_owner ON search_uri (resource_id, tenant_id, resource_type);

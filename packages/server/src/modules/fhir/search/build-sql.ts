@@ -25,10 +25,16 @@ function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
-/** `EXISTS` over one index table, tied to the outer resource row `r`. */
-function exists(table: string, code: string, condition: string, params: SqlParams): string {
-  return `EXISTS (SELECT 1 FROM ${table} x WHERE x.tenant_id = r.tenant_id AND x.resource_type = r.resource_type
-    AND x.resource_id = r.id AND x.code = ${params.add(code)}${condition ? ` AND (${condition})` : ''})`;
+/** The owning resource's tenant and type, as placeholders shared by every index subquery of one search. */
+type Owner = { tenant: string; type: string };
+
+/**
+ * `r.id IN (…)` over one index table. Uncorrelated on purpose: the planner then drives the search
+ * from the selective value index instead of probing every resource of the type.
+ */
+function inIndex(table: string, owner: Owner, code: string, condition: string, params: SqlParams): string {
+  return `r.id IN (SELECT x.resource_id FROM ${table} x WHERE x.tenant_id = ${owner.tenant}
+    AND x.resource_type = ${owner.type} AND x.code = ${params.add(code)}${condition ? ` AND (${condition})` : ''})`;
 }
 
 function tokenCondition(value: string, params: SqlParams): string {
@@ -172,7 +178,7 @@ function valueCondition(criterion: Criterion, value: string, baseUrl: string, pa
   }
 }
 
-function criterionCondition(criterion: Criterion, baseUrl: string, params: SqlParams): string {
+function criterionCondition(criterion: Criterion, owner: Owner, baseUrl: string, params: SqlParams): string {
   const { parameter, values, modifier } = criterion;
   if ('column' in parameter) {
     if (parameter.code === '_id') {
@@ -187,25 +193,26 @@ function criterionCondition(criterion: Criterion, baseUrl: string, params: SqlPa
   }
   const table = INDEX_TABLE[parameter.type] ?? 'search_token';
   if (modifier === 'missing') {
-    const present = exists(table, parameter.code, '', params);
+    const present = inIndex(table, owner, parameter.code, '', params);
     return values[0] === 'true' ? `NOT ${present}` : present;
   }
   if (modifier === 'not') {
     // :not matches resources with no value equal to any of the given ones (including no value at all).
     const any = values.map((value) => `(${valueCondition(criterion, value, baseUrl, params)})`).join(' OR ');
-    return `NOT ${exists(table, parameter.code, any, params)}`;
+    return `NOT ${inIndex(table, owner, parameter.code, any, params)}`;
   }
   const any = values.map((value) => `(${valueCondition(criterion, value, baseUrl, params)})`).join(' OR ');
-  return exists(table, parameter.code, any, params);
+  return inIndex(table, owner, parameter.code, any, params);
 }
 
 /** The WHERE clause (without the keyword) matching live resources of the query's type in the tenant. */
 export function buildWhere(query: SearchQuery, tenantId: string, baseUrl: string, params: SqlParams): string {
+  const owner: Owner = { tenant: params.add(tenantId), type: params.add(query.resourceType) };
   const conditions = [
-    `r.tenant_id = ${params.add(tenantId)}`,
-    `r.resource_type = ${params.add(query.resourceType)}`,
+    `r.tenant_id = ${owner.tenant}`,
+    `r.resource_type = ${owner.type}`,
     'r.deleted = false',
-    ...query.criteria.map((criterion) => criterionCondition(criterion, baseUrl, params)),
+    ...query.criteria.map((criterion) => criterionCondition(criterion, owner, baseUrl, params)),
   ];
   return conditions.join('\n  AND ');
 }
