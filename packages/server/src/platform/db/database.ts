@@ -3,9 +3,9 @@ export type QueryResult<Row> = { rows: Row[]; rowCount: number };
 
 /** Something SQL can be sent to: the database itself or an open transaction. */
 export type Queryable = {
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  query: <Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<QueryResult<Row>>;
   /** Runs a script of several statements without parameters (migrations). */
-  exec(sql: string): Promise<void>;
+  exec: (sql: string) => Promise<void>;
 };
 
 /** Observes every query's duration; used for the DB latency metric. */
@@ -15,8 +15,8 @@ export type QueryObserver = (seconds: number, isError: boolean) => void;
 export type Database = Queryable & {
   readonly mode: 'embedded' | 'postgres';
   /** Runs `work` in one transaction; commits when it resolves, rolls back when it throws. */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction: <T>(work: (tx: Queryable) => Promise<T>) => Promise<T>;
   /** Whether the optional pgvector extension is available on this server. */
   readonly hasVector: boolean;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 };

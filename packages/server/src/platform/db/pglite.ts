@@ -3,6 +3,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { vector } from '@electric-sql/pglite/vector';
+import { lockDataDir } from './data-dir-lock.ts';
 import type { Database, QueryObserver, Queryable, QueryResult } from './database.ts';
 
 function wrap(target: PGlite | Transaction, observe: QueryObserver): Queryable {
@@ -26,13 +27,22 @@ function wrap(target: PGlite | Transaction, observe: QueryObserver): Queryable {
 
 /**
  * Opens (creating if needed) the embedded PostgreSQL in `dataDir`, with pg_trgm, pgcrypto and vector.
- * PGlite runs one connection; it queues concurrent queries and transactions itself.
+ * PGlite runs one connection; it queues concurrent queries and transactions itself. Only one
+ * process may open a data directory at a time (see `lockDataDir`).
  */
 export async function openEmbeddedDatabase(dataDir: string, observe: QueryObserver = () => {}): Promise<Database> {
+  let unlock = () => {};
   if (dataDir !== 'memory://') {
     mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
   }
-  const pglite = await PGlite.create({ dataDir, extensions: { pg_trgm, pgcrypto, vector } });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({ dataDir, extensions: { pg_trgm, pgcrypto, vector } });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const base = wrap(pglite, observe);
   return {
     mode: 'embedded',
@@ -40,6 +50,12 @@ export async function openEmbeddedDatabase(dataDir: string, observe: QueryObserv
     query: base.query,
     exec: base.exec,
     transaction: (work) => pglite.transaction((tx) => work(wrap(tx, observe))),
-    close: () => pglite.close(),
+    async close() {
+      try {
+        await pglite.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
