@@ -2,9 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { registerImportCommand } from './commands/import.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import type { ExitStatus } from './exit-status.ts';
 
-/** Builds the command tree; each command group lives in `commands/<noun>.ts`. */
-export function buildProgram(): Command {
+/**
+ * Builds the command tree; each command group lives in `commands/<noun>.ts`.
+ * @param status - where a command that fails without throwing (an import with errors) records its exit code
+ */
+export function buildProgram(status: ExitStatus = { code: 0 }): Command {
   const program = new Command('caregraph')
     .description('CareGraph: FHIR R4 clinical platform')
     .version('0.1.0')
@@ -12,15 +16,16 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServeCommand(program);
   registerMigrateCommand(program);
-  registerImportCommand(program);
+  registerImportCommand(program, status);
   return program;
 }
 
 /** Runs the CLI and resolves to the process exit code (non-zero on any failure). */
 export async function main(argv: string[]): Promise<number> {
+  const status: ExitStatus = { code: 0 };
   try {
-    await buildProgram().parseAsync(argv);
-    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+    await buildProgram(status).parseAsync(argv);
+    return status.code;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode;

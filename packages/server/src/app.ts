@@ -9,7 +9,7 @@ import { dbPlugin } from './platform/db-plugin.ts';
 import { healthPlugin } from './platform/health.ts';
 import { loggerOptions } from './platform/logging.ts';
 import { createMetrics, metricsPlugin, type Metrics } from './platform/metrics.ts';
-import { problemErrorHandler } from './platform/problem-errors.ts';
+import { problemErrorHandler, problemNotFoundHandler } from './platform/problem-errors.ts';
 import { requestContextPlugin } from './platform/request-context.ts';
 
 export const VERSION = '0.1.0';
@@ -35,6 +35,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setErrorHandler(problemErrorHandler);
+  // Fastify's default 404 handler logs the full URL, query string included; this one logs nothing.
+  app.setNotFoundHandler(problemNotFoundHandler);
   await app.register(dbPlugin, { db: dependencies.db, closeOnShutdown: dependencies.ownsDatabase ?? false });
   await app.register(metricsPlugin, { metrics: dependencies.metrics ?? createMetrics() });
   await app.register(requestContextPlugin);

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.ts';
@@ -12,16 +12,31 @@ import type { Database } from './platform/db/index.ts';
  * private file in the data directory rather than printed to logs.
  */
 export async function bootstrapTenant(db: Database, config: Config, log: FastifyBaseLogger): Promise<void> {
-  await ensureTenant(db, { id: config.defaultTenantId, name: config.defaultTenantId === 'demo' ? 'Demo Clinic' : config.defaultTenantId });
+  await ensureTenant(db, {
+    id: config.defaultTenantId,
+    name: config.defaultTenantId === 'demo' ? 'Demo Clinic' : config.defaultTenantId,
+  });
   if (config.apiKey) {
-    await createApiKey(db, { tenantId: config.defaultTenantId, label: 'configured', roles: ['admin'], key: config.apiKey });
+    await createApiKey(db, {
+      tenantId: config.defaultTenantId,
+      label: 'configured',
+      roles: ['admin'],
+      key: config.apiKey,
+    });
   } else {
     const keyFile = path.join(config.dataDir, 'api-key');
     const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
     mkdirSync(config.dataDir, { recursive: true });
-    const saved = await createApiKey(db, { tenantId: config.defaultTenantId, label: 'generated', roles: ['admin'], ...(key ? { key } : {}) });
+    const saved = await createApiKey(db, {
+      tenantId: config.defaultTenantId,
+      label: 'generated',
+      roles: ['admin'],
+      ...(key ? { key } : {}),
+    });
     if (!key) {
       writeFileSync(keyFile, `${saved}\n`, { mode: 0o600 });
+      // `mode` applies only when the file is created; an existing empty file keeps its own.
+      chmodSync(keyFile, 0o600);
     }
     log.info({ keyFile }, 'no CAREGRAPH_API_KEY set; the API key for the default tenant is in the key file');
   }
@@ -32,10 +47,9 @@ export async function loadDemoDataOnce(db: Database, config: Config, log: Fastif
   if (!config.loadDemoData || !existsSync(config.demoDataDir)) {
     return;
   }
-  const { rows } = await db.query(
-    "SELECT 1 FROM resource WHERE tenant_id = $1 AND resource_type = 'Patient' LIMIT 1",
-    [config.defaultTenantId],
-  );
+  const { rows } = await db.query("SELECT 1 FROM resource WHERE tenant_id = $1 AND resource_type = 'Patient' LIMIT 1", [
+    config.defaultTenantId,
+  ]);
   if (rows.length > 0) {
     return;
   }
@@ -45,7 +59,11 @@ export async function loadDemoDataOnce(db: Database, config: Config, log: Fastif
     paths: [config.demoDataDir],
   });
   log.info(
-    { resources: report.resources, errors: report.errors.length, seconds: ((performance.now() - started) / 1000).toFixed(1) },
+    {
+      resources: report.resources,
+      errors: report.errors.length,
+      seconds: ((performance.now() - started) / 1000).toFixed(1),
+    },
     'demo data loaded',
   );
 }

@@ -2,5 +2,11 @@ export { buildApp, VERSION, type AppDependencies } from './app.ts';
 export { loadConfig, ConfigError, type Config } from './config.ts';
 export { startServer } from './server.ts';
 export { openDatabase, migrate, type Database, type MigrationReport } from './platform/db/index.ts';
-export { importFiles, type ImportReport, type ImportError, type ImportProgress } from './modules/import/index.ts';
-export { createApiKey, ensureTenant } from './modules/tenants/index.ts';
+export {
+  importFiles,
+  type ImportError,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportReport,
+} from './modules/import/index.ts';
+export { createApiKey, ensureTenant, isValidTenantId } from './modules/tenants/index.ts';

@@ -1,9 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { bootstrapTenant, loadDemoDataOnce } from './bootstrap.ts';
 import type { Config } from './config.ts';
-import { migrate, openDatabase } from './platform/db/index.ts';
-import { createMetrics } from './platform/metrics.ts';
+import { migrate, openDatabase, type Database } from './platform/db/index.ts';
+import { createMetrics, observeQueries } from './platform/metrics.ts';
 
 /**
  * Starts CareGraph: opens and migrates the database, prepares the default tenant, loads demo data
@@ -11,35 +12,59 @@ import { createMetrics } from './platform/metrics.ts';
  */
 export async function startServer(config: Config): Promise<FastifyInstance> {
   const metrics = createMetrics();
-  const db = await openDatabase(config, (seconds, isError) =>
-    metrics.dbQueryDuration.observe({ outcome: isError ? 'error' : 'ok' }, seconds),
-  );
-  await migrate(db);
-  const app = await buildApp(config, { db, metrics, ownsDatabase: true });
-  await bootstrapTenant(db, config, app.log);
-  await loadDemoDataOnce(db, config, app.log);
-  await app.listen({ host: config.host, port: config.port });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
+  const db = await openDatabase(config, observeQueries(metrics));
+  let app: FastifyInstance | undefined;
+  try {
+    await migrate(db);
+    app = await buildApp(config, { db, metrics, ownsDatabase: true });
+    await bootstrapTenant(db, config, app.log);
+    await loadDemoDataOnce(db, config, app.log);
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // A failed start (port taken, database unreachable) must not leave the database open.
+    await closeAfterFailedStart(app, db);
+    throw error;
+  }
+  handleShutdownSignals(app, config);
+  return app;
+}
+
+async function closeAfterFailedStart(app: FastifyInstance | undefined, db: Database): Promise<void> {
+  try {
+    await (app ? app.close() : db.close());
+  } catch {
+    // The start error is the one worth reporting.
+  }
+}
+
+/**
+ * On SIGTERM or SIGINT: report not-ready, wait `shutdownDelayMs` for load balancers to notice,
+ * stop accepting connections, let in-flight requests finish, close the database, exit 0. Exits 1
+ * when draining takes longer than `shutdownTimeoutMs`.
+ */
+function handleShutdownSignals(app: FastifyInstance, config: Config): void {
+  let isStopping = false;
+  const stop = async (signal: string) => {
+    if (isStopping) {
       return;
     }
-    stopping = true;
+    isStopping = true;
+    app.markNotReady();
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     const timer = setTimeout(() => {
       app.log.error('shutdown timed out; exiting');
       process.exit(1);
-    }, config.shutdownTimeoutMs);
+    }, config.shutdownDelayMs + config.shutdownTimeoutMs);
     timer.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    try {
+      await delay(config.shutdownDelayMs);
+      await app.close();
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  return app;
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
 }

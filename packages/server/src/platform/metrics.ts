@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { QueryObserver } from './db/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -46,6 +47,11 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+}
+
+/** The database observer that feeds `caregraph_db_query_duration_seconds`; pass it to `openDatabase`. */
+export function observeQueries(metrics: Metrics): QueryObserver {
+  return (seconds, isError) => metrics.dbQueryDuration.observe({ outcome: isError ? 'error' : 'ok' }, seconds);
 }
 
 /** Records every request and serves `/metrics` (public, like health checks). */

@@ -19,3 +19,9 @@ export function problemErrorHandler(error: FastifyError | Error, request: Fastif
   }
   return reply.code(status).type('application/problem+json').send(problem);
 }
+
+/** 404 for routes outside the modules, as `application/problem+json`. */
+export function problemNotFoundHandler(_request: FastifyRequest, reply: FastifyReply) {
+  const problem: Problem = { type: 'about:blank', title: 'Not Found', status: 404, code: 'NOT_FOUND' };
+  return reply.code(404).type('application/problem+json').send(problem);
+}

@@ -4,11 +4,17 @@ import { buildApp } from '../app.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createApiKey, ensureTenant } from '../modules/tenants/index.ts';
 import type { Database } from '../platform/db/index.ts';
+import { createMetrics, observeQueries, type Metrics } from '../platform/metrics.ts';
 import { openTestDatabase } from './test-database.ts';
 
 /** A configuration for tests: silent logs, no demo data, overridable. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', CAREGRAPH_DEMO_DATA: 'false', CAREGRAPH_BASE_URL: 'http://caregraph.test', ...overrides });
+  return loadConfig({
+    LOG_LEVEL: 'silent',
+    CAREGRAPH_DEMO_DATA: 'false',
+    CAREGRAPH_BASE_URL: 'http://caregraph.test',
+    ...overrides,
+  });
 }
 
 /** A tenant of its own with an API key, so test files can share one database. */
@@ -22,18 +28,22 @@ export type TestTenant = {
 export type TestApp = {
   app: FastifyInstance;
   db: Database;
+  /** The app's metrics; database query durations are observed as in the server. */
+  metrics: Metrics;
   createTestTenant: () => Promise<TestTenant>;
   close: () => Promise<void>;
 };
 
 /** Builds the app on the test database (PGlite or PostgreSQL, per CAREGRAPH_TEST_DB). */
 export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const db = await openTestDatabase();
-  const app = await buildApp(testConfig(overrides), { db });
+  const metrics = createMetrics();
+  const db = await openTestDatabase(observeQueries(metrics));
+  const app = await buildApp(testConfig(overrides), { db, metrics });
   await app.ready();
   return {
     app,
     db,
+    metrics,
     async createTestTenant() {
       const id = `t-${randomBytes(6).toString('hex')}`;
       await ensureTenant(db, { id, name: `Test ${id}` });

@@ -1,22 +1,28 @@
-import { OutcomeError, toOutcome, type Bundle, type BundleEntry, type OperationOutcome, type Resource } from '@caregraph/core/fhir';
+import { OutcomeError, toOutcome, type Bundle, type BundleEntry, type Resource } from '@caregraph/core/fhir';
 import { handleFhirRequest, type FhirRepo } from '../fhir/index.ts';
-import { isReferenceData, listSourceFiles, readSourceText, type SourceFile } from './read-source.ts';
+import { analyzeSearchTables } from './analyze-tables.ts';
+import { toImportErrors, type ErrorLocation, type ImportError } from './import-errors.ts';
+import {
+  isReferenceData,
+  listSourceFiles,
+  orderForImport,
+  readSourceLines,
+  readSourceText,
+  SourceReadError,
+  type SourceFile,
+} from './read-source.ts';
 import { toEntry, toImportBundle } from './to-import-bundle.ts';
 
-/** One thing that failed, located precisely enough to fix it. */
-export type ImportError = {
-  file: string;
-  /** 1-based line, for NDJSON. */
-  line?: number;
-  /** 0-based Bundle entry index, for bundles. */
-  entry?: number;
-  message: string;
-  /** FHIRPath of the offending element, when known. */
-  expression?: string[];
-};
+export type { ImportError } from './import-errors.ts';
 
-/** Progress after each unit of work (a bundle or an NDJSON chunk). */
-export type ImportProgress = { file: string; filesDone: number; filesTotal: number; resources: number };
+/** Progress after each unit of work: a whole file, or a chunk of an NDJSON file. */
+export type ImportProgress = {
+  file: string;
+  /** Files finished; the file named is finished when this counts it. */
+  filesDone: number;
+  filesTotal: number;
+  resources: number;
+};
 
 /** What `importFiles` did. */
 export type ImportReport = {
@@ -25,6 +31,8 @@ export type ImportReport = {
   resources: number;
   created: number;
   errors: ImportError[];
+  /** Whether planner statistics were refreshed afterwards (many resources were written). */
+  analyzed: boolean;
 };
 
 export type ImportOptions = {
@@ -32,35 +40,35 @@ export type ImportOptions = {
   paths: string[];
   /** NDJSON lines per batch. */
   chunkSize?: number;
+  /** Refresh planner statistics when more resources than this were written (default 500). */
+  analyzeAfter?: number;
   onProgress?: (progress: ImportProgress) => void;
 };
 
-type Tally = { resources: number; created: number; errors: ImportError[] };
+type Tally = { resources: number; created: number; written: number; errors: ImportError[] };
 
-function outcomeErrors(file: string, value: OperationOutcome, locate: (message: string) => Partial<ImportError>) {
-  return (value.issue ?? [])
-    .filter((issue) => issue.severity === 'error' || issue.severity === 'fatal')
-    .map((issue) => {
-      const message = issue.details?.text ?? issue.diagnostics ?? issue.code;
-      return { file, message, ...locate(message), ...(issue.expression ? { expression: issue.expression } : {}) };
-    });
-}
-
-function entryIndexOf(message: string): Partial<ImportError> {
-  const match = /Bundle entry (\d+)/.exec(message);
-  return match ? { entry: Number(match[1]) } : {};
-}
-
-/** Counts a transaction/batch-response and records failed entries (batch) with their locations. */
-function tallyResponse(file: string, response: Bundle, tally: Tally, lineOf?: (entry: number) => number) {
+/**
+ * Counts a transaction/batch-response and records failed (batch) entries. A 200 whose version is
+ * older than `since` confirmed an unchanged resource; anything newer stored a version.
+ */
+function tallyResponse(
+  file: string,
+  response: Bundle,
+  since: Date,
+  tally: Tally,
+  locate: (entry: number) => ErrorLocation,
+) {
   for (const [index, entry] of (response.entry ?? []).entries()) {
     const status = Number(entry.response?.status.split(' ')[0]);
     if (status < 300) {
       tally.resources++;
       tally.created += status === 201 ? 1 : 0;
+      const lastModified = entry.response?.lastModified;
+      if (status === 201 || (lastModified !== undefined && new Date(lastModified) >= since)) {
+        tally.written++;
+      }
     } else if (entry.response?.outcome) {
-      const where = lineOf ? { line: lineOf(index) } : { entry: index };
-      tally.errors.push(...outcomeErrors(file, entry.response.outcome as OperationOutcome, () => where));
+      tally.errors.push(...toImportErrors(file, entry.response.outcome, locate(index)));
     }
   }
 }
@@ -70,89 +78,160 @@ async function postBundle(repo: FhirRepo, bundle: Bundle): Promise<Bundle> {
   return (typeof response.body === 'string' ? JSON.parse(response.body) : response.body) as Bundle;
 }
 
-async function importJson(repo: FhirRepo, file: SourceFile, text: string, tally: Tally) {
-  let parsed: Resource;
+function isResource(value: unknown): value is Resource {
+  return typeof value === 'object' && value !== null && typeof (value as Resource).resourceType === 'string';
+}
+
+async function importJson(repo: FhirRepo, file: SourceFile, tally: Tally) {
+  const text = await readSourceText(file);
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(text) as Resource;
+    parsed = JSON.parse(text);
   } catch (error) {
     tally.errors.push({ file: file.path, message: `malformed JSON: ${(error as Error).message}` });
     return;
   }
-  if (typeof parsed !== 'object' || parsed === null || typeof parsed.resourceType !== 'string') {
-    tally.errors.push({ file: file.path, message: 'not a FHIR resource: resourceType is missing', expression: ['resourceType'] });
+  if (!isResource(parsed)) {
+    tally.errors.push({
+      file: file.path,
+      message: 'not a FHIR resource: resourceType is missing',
+      expression: ['resourceType'],
+    });
     return;
   }
+  const since = repo.now();
   try {
-    tallyResponse(file.path, await postBundle(repo, toImportBundle(parsed)), tally);
+    const response = await postBundle(repo, toImportBundle(parsed));
+    tallyResponse(file.path, response, since, tally, (entry) => ({ kind: 'entry', entry }));
   } catch (error) {
     if (!(error instanceof OutcomeError)) {
       throw error;
     }
-    tally.errors.push(...outcomeErrors(file.path, toOutcome(error), entryIndexOf));
+    // A transaction failed as a whole: nothing from this file was stored.
+    tally.errors.push(...toImportErrors(file.path, toOutcome(error), { kind: 'file' }));
   }
 }
 
-async function importNdjson(repo: FhirRepo, file: SourceFile, text: string, chunkSize: number, tally: Tally) {
-  const lines = text.split('\n');
-  let chunk: Array<{ line: number; entry: BundleEntry }> = [];
+type NdjsonItem = { line: number; resourceType: string; entry: BundleEntry };
+
+/** Imports an NDJSON file in batches of `chunkSize` lines; each line succeeds or fails on its own. */
+async function importNdjson(repo: FhirRepo, file: SourceFile, chunkSize: number, tally: Tally, onChunk: () => void) {
+  let chunk: NdjsonItem[] = [];
   const flush = async () => {
     if (chunk.length === 0) {
       return;
     }
-    const current = chunk;
+    const items = chunk;
     chunk = [];
-    const bundle: Bundle = { resourceType: 'Bundle', type: 'batch', entry: current.map((item) => item.entry) };
-    tallyResponse(file.path, await postBundle(repo, bundle), tally, (index) => current[index]?.line ?? 0);
+    const since = repo.now();
+    const response = await postBundle(repo, {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: items.map((item) => item.entry),
+    });
+    tallyResponse(file.path, response, since, tally, (index) => ({
+      kind: 'line',
+      line: items[index]?.line ?? 0,
+      resourceType: items[index]?.resourceType ?? 'Resource',
+    }));
+    onChunk();
   };
-  for (const [index, raw] of lines.entries()) {
-    const line = index + 1;
-    if (raw.trim() === '') {
-      continue;
+  const firstError = tally.errors.length;
+  let line = 0;
+  try {
+    for await (const raw of readSourceLines(file)) {
+      line++;
+      const item = parseLine(file, raw, line, tally);
+      if (item) {
+        chunk.push(item);
+      }
+      if (chunk.length >= chunkSize) {
+        await flush();
+      }
     }
-    let resource: Resource;
-    try {
-      resource = JSON.parse(raw) as Resource;
-    } catch (error) {
-      tally.errors.push({ file: file.path, line, message: `malformed JSON: ${(error as Error).message}` });
-      continue;
-    }
-    if (typeof resource !== 'object' || resource === null || typeof resource.resourceType !== 'string') {
-      tally.errors.push({ file: file.path, line, message: 'not a FHIR resource: resourceType is missing', expression: ['resourceType'] });
-      continue;
-    }
-    chunk.push({ line, entry: toEntry(resource) });
-    if (chunk.length >= chunkSize) {
-      await flush();
+  } finally {
+    // Lines read before a read failure are imported too.
+    await flush();
+    // Parse errors are found as lines are read, validation errors as batches are written: report by line.
+    const errors = tally.errors.splice(firstError).sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+    tally.errors.push(...errors);
+  }
+}
+
+/** One NDJSON line as a batch entry; blank lines are skipped, bad ones recorded. */
+function parseLine(file: SourceFile, raw: string, line: number, tally: Tally): NdjsonItem | undefined {
+  if (raw.trim() === '') {
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    tally.errors.push({ file: file.path, line, message: `malformed JSON: ${(error as Error).message}` });
+    return undefined;
+  }
+  if (!isResource(parsed)) {
+    tally.errors.push({
+      file: file.path,
+      line,
+      message: 'not a FHIR resource: resourceType is missing',
+      expression: ['resourceType'],
+    });
+    return undefined;
+  }
+  return { line, resourceType: parsed.resourceType, entry: toEntry(parsed) };
+}
+
+/** Reads the files once to find the reference data; a file that cannot be read is reported when imported. */
+async function findReferenceData(files: SourceFile[]): Promise<Set<SourceFile>> {
+  const found = new Set<SourceFile>();
+  for (const file of files) {
+    if (await isReferenceData(file).catch(() => false)) {
+      found.add(file);
     }
   }
-  await flush();
+  return found;
 }
 
 /**
  * Imports FHIR Bundles (JSON), NDJSON files and directories of them into one tenant. Idempotent:
- * resources keep their ids, so a re-run (even after a killed run) creates no duplicates. Each
- * transaction Bundle is all-or-nothing; NDJSON lines succeed or fail one by one.
+ * resources keep their ids, so a re-run (even after a killed run) creates no duplicates and stores
+ * no new versions. Each transaction Bundle is all-or-nothing; NDJSON lines succeed or fail one by
+ * one. Problems are collected in the report; only a failure of the database itself throws.
  */
 export async function importFiles(options: ImportOptions): Promise<ImportReport> {
-  const { repo, chunkSize = 200, onProgress } = options;
+  const { repo, chunkSize = 200, analyzeAfter = 500, onProgress } = options;
   const listing = await listSourceFiles(options.paths);
-  const tally: Tally = { resources: 0, created: 0, errors: listing.errors.map((error) => ({ ...error })) };
-  // Reference data first. Files are read twice (classify, then import) so memory holds one at a time.
-  const referenceData = new Set<SourceFile>();
-  for (const file of listing.files) {
-    if (isReferenceData(await readSourceText(file))) {
-      referenceData.add(file);
-    }
-  }
-  const ordered = [...listing.files].sort((a, b) => Number(referenceData.has(b)) - Number(referenceData.has(a)));
+  const tally: Tally = { resources: 0, created: 0, written: 0, errors: listing.errors.map((error) => ({ ...error })) };
+  // Files are read twice (classify, then import) so that memory holds one at a time.
+  const referenceData = await findReferenceData(listing.files);
+  const ordered = orderForImport(listing.files, (file) => referenceData.has(file));
   for (const [index, file] of ordered.entries()) {
-    const text = await readSourceText(file);
-    if (file.kind === 'ndjson') {
-      await importNdjson(repo, file, text, chunkSize, tally);
-    } else {
-      await importJson(repo, file, text, tally);
+    const report = (filesDone: number) =>
+      onProgress?.({ file: file.path, filesDone, filesTotal: ordered.length, resources: tally.resources });
+    try {
+      if (file.kind === 'ndjson') {
+        await importNdjson(repo, file, chunkSize, tally, () => report(index));
+      } else {
+        await importJson(repo, file, tally);
+      }
+    } catch (error) {
+      if (!(error instanceof SourceReadError)) {
+        throw error;
+      }
+      tally.errors.push({ file: file.path, message: error.message });
     }
-    onProgress?.({ file: file.path, filesDone: index + 1, filesTotal: ordered.length, resources: tally.resources });
+    report(index + 1);
   }
-  return { files: listing.files.length, resources: tally.resources, created: tally.created, errors: tally.errors };
+  const analyzed = tally.written > analyzeAfter;
+  if (analyzed) {
+    await analyzeSearchTables(repo.db);
+  }
+  return {
+    files: listing.files.length,
+    resources: tally.resources,
+    created: tally.created,
+    errors: tally.errors,
+    analyzed,
+  };
 }

@@ -7,6 +7,13 @@ export type Tenant = { id: string; name: string };
 /** Who an API key acts as. */
 export type ApiKeyIdentity = { tenantId: string; label: string; roles: string[] };
 
+const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Whether `id` can name a tenant: lower-case letters, digits and dashes, as the `tenant` table requires. */
+export function isValidTenantId(id: string): boolean {
+  return TENANT_ID.test(id);
+}
+
 /** SHA-256 of an API key, hex; keys themselves are never stored. */
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');

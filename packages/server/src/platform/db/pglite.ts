@@ -6,7 +6,25 @@ import { vector } from '@electric-sql/pglite/vector';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Database, QueryObserver, Queryable, QueryResult } from './database.ts';
 
-function wrap(target: PGlite | Transaction, observe: QueryObserver): Queryable {
+const YIELD_AFTER_MS = 10;
+
+/**
+ * Lets the event loop run between queries. PGlite executes each query synchronously on this thread
+ * and resolves it as an already-settled promise, so a long transaction (thousands of queries for a
+ * large Bundle) would otherwise starve the loop for its whole duration: no new connections, no
+ * health checks, no SIGTERM handling until it commits.
+ */
+function createYielder(): () => Promise<void> {
+  let lastYield = performance.now();
+  return async () => {
+    if (performance.now() - lastYield >= YIELD_AFTER_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+  };
+}
+
+function wrap(target: PGlite | Transaction, observe: QueryObserver, yieldToEventLoop: () => Promise<void>): Queryable {
   return {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
       const started = performance.now();
@@ -17,6 +35,8 @@ function wrap(target: PGlite | Transaction, observe: QueryObserver): Queryable {
       } catch (error) {
         observe((performance.now() - started) / 1000, true);
         throw error;
+      } finally {
+        await yieldToEventLoop();
       }
     },
     async exec(sql: string): Promise<void> {
@@ -43,13 +63,14 @@ export async function openEmbeddedDatabase(dataDir: string, observe: QueryObserv
     unlock();
     throw error;
   }
-  const base = wrap(pglite, observe);
+  const yieldToEventLoop = createYielder();
+  const base = wrap(pglite, observe, yieldToEventLoop);
   return {
     mode: 'embedded',
     hasVector: true,
     query: base.query,
     exec: base.exec,
-    transaction: (work) => pglite.transaction((tx) => work(wrap(tx, observe))),
+    transaction: (work) => pglite.transaction((tx) => work(wrap(tx, observe, yieldToEventLoop))),
     async close() {
       try {
         await pglite.close();

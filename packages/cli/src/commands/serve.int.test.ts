@@ -1,0 +1,288 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { gunzipSync } from 'node:zlib';
+import {
+  createCliTestDatabase,
+  createTempDir,
+  findFreePort,
+  freshTenantId,
+  spawnCli,
+  waitForExit,
+  waitForOutput,
+  type CliTestDatabase,
+} from '../test/cli-harness.ts';
+import { copyFilesTo, patientBundlesBySize } from '../test/synthea.ts';
+
+type Server = { child: ReturnType<typeof spawnCli>; baseUrl: string; port: number };
+
+/** Starts `caregraph serve` on a free port and waits until `/readyz` answers 200. */
+async function startServe(env: Record<string, string>): Promise<Server> {
+  const port = await findFreePort();
+  const child = spawnCli(['serve'], { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`serve exited with ${child.exitCode}:\n${child.output.stdout}\n${child.output.stderr}`);
+    }
+    const ready = await fetch(`${baseUrl}/readyz`).then(
+      (response) => response.status === 200,
+      () => false,
+    );
+    if (ready) {
+      return { child, baseUrl, port };
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`serve did not become ready:\n${child.output.stdout}\n${child.output.stderr}`);
+    }
+    await delay(100);
+  }
+}
+
+/** Sends SIGTERM and resolves to the exit code. */
+async function stopServe(server: Server): Promise<number | null> {
+  server.child.kill('SIGTERM');
+  return (await waitForExit(server.child)).code;
+}
+
+/** Whether a new TCP connection to the port is refused. */
+function isRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+/** The JSON log lines a server wrote to stdout. */
+function logLines(server: Server): Array<Record<string, unknown>> {
+  return server.child.output.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+async function countPatients(server: Server, apiKey: string): Promise<number> {
+  const response = await fetch(`${server.baseUrl}/fhir/R4/Patient?_count=100`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
+  assert.equal(response.status, 200);
+  const bundle = (await response.json()) as { entry?: unknown[] };
+  return bundle.entry?.length ?? 0;
+}
+
+describe('caregraph serve', () => {
+  let database: CliTestDatabase;
+
+  before(() => {
+    database = createCliTestDatabase('serve');
+  });
+
+  after(() => database.remove());
+
+  it(
+    'finishes an in-flight transaction on SIGTERM, refuses new connections, and exits 0',
+    { timeout: 5 * 60_000 },
+    async () => {
+      const apiKey = randomBytes(24).toString('base64url');
+      const server = await startServe({
+        ...database.env,
+        CAREGRAPH_API_KEY: apiKey,
+        CAREGRAPH_TENANT: freshTenantId(),
+      });
+      // The three largest Synthea patients in one transaction: a few seconds of work.
+      const entries = patientBundlesBySize(100)
+        .slice(-3)
+        .flatMap((file) => (JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { entry: unknown[] }).entry);
+      const body = JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: entries });
+
+      // 1. Post a large transaction and wait until the server has started on it.
+      let isDone = false;
+      const inFlight = fetch(`${server.baseUrl}/fhir/R4`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/fhir+json' },
+        body,
+      }).then(async (response) => {
+        isDone = true;
+        return {
+          status: response.status,
+          body: (await response.json()) as { type?: string; entry?: Array<{ response?: { status?: string } }> },
+        };
+      });
+      await waitForOutput(server.child, ({ stdout }) =>
+        /"method":"POST","path":"\/fhir\/R4"\},"msg":"incoming request"/.test(stdout),
+      );
+
+      // 2. SIGTERM while it runs: the listening socket closes at once.
+      server.child.kill('SIGTERM');
+      const refusedBy = Date.now() + 10_000;
+      while (!(await isRefused(server.port))) {
+        assert.ok(Date.now() < refusedBy, 'new connections were still accepted 10 s after SIGTERM');
+        await delay(20);
+      }
+      assert.equal(isDone, false, 'the transaction finished before SIGTERM; use a larger bundle');
+
+      // 3. The in-flight request still completes, in full.
+      const result = await inFlight;
+      assert.equal(result.status, 200);
+      assert.equal(result.body.type, 'transaction-response');
+      assert.equal(result.body.entry?.length, entries.length);
+      assert.ok(result.body.entry?.every((entry) => /^20[01]/.test(entry.response?.status ?? '')));
+
+      // 4. Then the process exits 0 and nothing listens any more.
+      const exit = await waitForExit(server.child);
+      assert.equal(exit.code, 0, `${exit.stderr}\n${exit.stdout.slice(-3000)}`);
+      assert.ok(
+        logLines(server).some(
+          (line) => line.msg === 'shutting down: finishing in-flight requests' && line.signal === 'SIGTERM',
+        ),
+      );
+      assert.equal(await isRefused(server.port), true);
+    },
+  );
+
+  it(
+    'answers /readyz with 503 during the shutdown delay while still serving, then exits 0',
+    { timeout: 5 * 60_000 },
+    async () => {
+      const server = await startServe({
+        ...database.env,
+        CAREGRAPH_API_KEY: randomBytes(24).toString('base64url'),
+        CAREGRAPH_TENANT: freshTenantId(),
+        CAREGRAPH_SHUTDOWN_DELAY_MS: '1500',
+      });
+      const before = await fetch(`${server.baseUrl}/readyz`);
+      assert.deepEqual(await before.json(), { status: 'ready', database: database.mode });
+
+      // 1. SIGTERM: not ready any more, but still alive and accepting connections.
+      server.child.kill('SIGTERM');
+      await waitForOutput(server.child, ({ stdout }) => stdout.includes('shutting down'));
+      const ready = await fetch(`${server.baseUrl}/readyz`);
+      const healthy = await fetch(`${server.baseUrl}/healthz`);
+
+      assert.equal(ready.status, 503);
+      assert.deepEqual(await ready.json(), { status: 'shutting-down' });
+      assert.equal(healthy.status, 200);
+      // 2. After the delay it closes and exits cleanly.
+      assert.equal((await waitForExit(server.child)).code, 0);
+    },
+  );
+
+  it(
+    'exits 1 promptly, naming the cause, when its port is taken, and leaves the database free',
+    { timeout: 5 * 60_000 },
+    async () => {
+      const port = await findFreePort();
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+      try {
+        const child = spawnCli(['serve'], {
+          ...database.env,
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          CAREGRAPH_TENANT: freshTenantId(),
+        });
+        await waitForOutput(child, ({ stderr }) => stderr.includes('EADDRINUSE'));
+        const failedAt = performance.now();
+
+        const result = await waitForExit(child);
+
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /^error: .*EADDRINUSE/m);
+        // An open database pool would keep the process alive for its idle timeout (10 s).
+        assert.ok(performance.now() - failedAt < 5_000, 'serve lingered after failing to start');
+      } finally {
+        blocker.close();
+      }
+      // The embedded data directory was unlocked on the way out.
+      const db = await database.open();
+      await db.close();
+    },
+  );
+
+  describe('first start and restart', () => {
+    const tenant = freshTenantId('demo');
+    let demoDir: ReturnType<typeof createTempDir>;
+    let env: Record<string, string>;
+    let apiKey = '';
+
+    before(() => {
+      demoDir = createTempDir('demo-data');
+      copyFilesTo(patientBundlesBySize(2), demoDir.path);
+      env = {
+        ...database.env,
+        CAREGRAPH_DATA_DIR: path.join(path.dirname(database.dataDir), 'demo-node'),
+        CAREGRAPH_TENANT: tenant,
+        CAREGRAPH_DEMO_DATA: 'true',
+        CAREGRAPH_DEMO_DATA_DIR: demoDir.path,
+      };
+      mkdirSync(env.CAREGRAPH_DATA_DIR ?? '', { recursive: true });
+    });
+
+    after(() => demoDir.remove());
+
+    it(
+      'loads the demo data and writes a generated API key to a private file that works',
+      { timeout: 5 * 60_000 },
+      async () => {
+        const keyFile = path.join(env.CAREGRAPH_DATA_DIR ?? '', 'api-key');
+        assert.equal(existsSync(keyFile), false);
+
+        const server = await startServe(env);
+        try {
+          // 1. The key file: private, one key, and the key is not in the logs.
+          assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+          apiKey = readFileSync(keyFile, 'utf8').trim();
+          assert.ok(apiKey.length >= 32);
+          assert.ok(!server.child.output.stdout.includes(apiKey), 'the generated key was logged');
+          assert.ok(
+            logLines(server).some(
+              (line) => line.msg === 'no CAREGRAPH_API_KEY set; the API key for the default tenant is in the key file',
+            ),
+          );
+          // 2. The demo data was loaded, once, without errors.
+          const loaded = logLines(server).filter((line) => line.msg === 'demo data loaded');
+          assert.equal(loaded.length, 1);
+          assert.equal(loaded[0]?.errors, 0);
+          // 3. The key works; another does not.
+          assert.equal(await countPatients(server, apiKey), 2);
+          const wrong = await fetch(`${server.baseUrl}/fhir/R4/Patient`, {
+            headers: { authorization: 'Bearer not-the-key-0000000000' },
+          });
+          assert.equal(wrong.status, 401);
+        } finally {
+          assert.equal(await stopServe(server), 0);
+        }
+      },
+    );
+
+    it(
+      'does not load the demo data again on restart, and keeps the generated key',
+      { timeout: 5 * 60_000 },
+      async () => {
+        assert.ok(apiKey, 'needs the first start');
+
+        const server = await startServe(env);
+        try {
+          assert.equal(readFileSync(path.join(env.CAREGRAPH_DATA_DIR ?? '', 'api-key'), 'utf8').trim(), apiKey);
+          assert.equal(
+            logLines(server).some((line) => line.msg === 'demo data loaded'),
+            false,
+          );
+          assert.equal(await countPatients(server, apiKey), 2);
+        } finally {
+          assert.equal(await stopServe(server), 0);
+        }
+      },
+    );
+  });
+});

@@ -1,0 +1,21 @@
+import type { Queryable } from '../../platform/db/index.ts';
+
+/** The tables FHIR searches read; their statistics decide which index the planner uses. */
+export const SEARCH_TABLES = [
+  'resource',
+  'search_token',
+  'search_string',
+  'search_reference',
+  'search_date',
+  'search_number',
+  'search_uri',
+] as const;
+
+/**
+ * Refreshes the planner statistics of the search tables. The embedded database runs no autovacuum,
+ * so after a bulk load it would plan every search with no statistics at all; on PostgreSQL this
+ * only does early what autovacuum would do later.
+ */
+export async function analyzeSearchTables(db: Queryable): Promise<void> {
+  await db.query(`ANALYZE ${SEARCH_TABLES.join(', ')}`);
+}
