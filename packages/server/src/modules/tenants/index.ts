@@ -33,7 +33,8 @@ export async function createApiKey(
   await q.query(
     `INSERT INTO api_key (key_hash, tenant_id, label, roles) VALUES ($1, $2, $3, $4)
      ON CONFLICT (key_hash) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, label = EXCLUDED.label,
-       roles = EXCLUDED.roles, revoked_at = NULL`,
+       -- a revoked key stays revoked, even when it is configured again
+       roles = EXCLUDED.roles`,
     [hashApiKey(key), options.tenantId, options.label, options.roles],
   );
   return key;
