@@ -28,7 +28,8 @@ function toFhirOutcome(error: FastifyError | Error): OperationOutcome {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return badRequest('Request body is empty');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return badRequest(`Malformed JSON: ${error.message}`);
+      // Fastify's message names application/json whatever the content type was; say only what is wrong.
+      return badRequest('Malformed JSON: the request body is not valid JSON');
     default:
       break;
   }

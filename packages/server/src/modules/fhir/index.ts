@@ -21,6 +21,8 @@ export function warmUpFhir(): void {
  */
 export async function fhirPlugin(app: FastifyInstance, options: { baseUrl: string; version: string }) {
   warmUpFhir();
+  // Fastify parses text/plain by default; a FHIR body in any format but JSON is a 415 here.
+  app.removeContentTypeParser('text/plain');
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser(['application/fhir+json', 'application/json-patch+json'], { parseAs: 'string' }, parseJson);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {

@@ -1,5 +1,6 @@
 import {
   badRequest,
+  outcome,
   OutcomeError,
   statusOf,
   toOutcome,
@@ -15,7 +16,9 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 export function toFhirRequest(entry: BundleEntry, index: number): FhirRequest {
   const request = entry.request;
   if (!request?.method || !METHODS.has(request.method) || typeof request.url !== 'string' || request.url === '') {
-    throw new OutcomeError(badRequest(`Bundle entry ${index} needs request.method and request.url`, `Bundle.entry[${index}].request`));
+    throw new OutcomeError(
+      badRequest('A Bundle entry needs request.method and request.url', `Bundle.entry[${index}].request`),
+    );
   }
   const url = request.url.replace(/^\//, '');
   const question = url.indexOf('?');
@@ -28,7 +31,9 @@ export function toFhirRequest(entry: BundleEntry, index: number): FhirRequest {
     try {
       body = JSON.parse(Buffer.from(data, 'base64').toString('utf8'));
     } catch {
-      throw new OutcomeError(badRequest(`Bundle entry ${index}: the Binary does not hold a JSON Patch`));
+      throw new OutcomeError(
+        badRequest('The Binary does not hold a JSON Patch', `Bundle.entry[${index}].resource.data`),
+      );
     }
   }
   return {
@@ -42,18 +47,36 @@ export function toFhirRequest(entry: BundleEntry, index: number): FhirRequest {
   };
 }
 
+/**
+ * Rewrites one issue expression relative to the Bundle: an element of the entry's resource
+ * (`Patient.name`, `resourceType`) moves under `Bundle.entry[4].resource`; anything else names a
+ * search parameter of the entry's request URL or conditional header, so it points at the request.
+ */
+function locateExpression(path: string, index: number): string {
+  if (path.startsWith('Bundle.')) {
+    return path;
+  }
+  const entry = `Bundle.entry[${index}]`;
+  if (path === 'resourceType') {
+    return `${entry}.resource.resourceType`;
+  }
+  const element = /^[A-Z][A-Za-z]+((?:[.[].*)?)$/.exec(path);
+  return element ? `${entry}.resource${element[1] ?? ''}` : `${entry}.request`;
+}
+
 /** Points an outcome's issues at the entry they came from: `Patient.name` → `Bundle.entry[4].resource.name`. */
 export function locateIssues(value: OperationOutcome, index: number): OperationOutcome {
-  const issue = (value.issue ?? []).map(
-    (item): OperationOutcomeIssue => ({
-      ...item,
-      details: { text: `Bundle entry ${index}: ${item.details?.text ?? item.code}` },
-      expression: item.expression?.map((path) =>
-        path.startsWith('Bundle.') ? path : `Bundle.entry[${index}].resource${path.replace(/^[A-Z][A-Za-z]+/, '')}`,
-      ),
-    }),
-  );
-  return { ...value, issue };
+  const issue = (value.issue ?? []).map((item): OperationOutcomeIssue => ({
+    ...item,
+    details: { text: `Bundle entry ${index}: ${item.details?.text ?? item.code}` },
+    ...(item.expression ? { expression: item.expression.map((path) => locateExpression(path, index)) } : {}),
+  }));
+  return outcome(statusOf(value), issue);
+}
+
+/** Rethrows anything thrown while handling entry `index` as an OutcomeError located at that entry. */
+export function locatedError(error: unknown, index: number): OutcomeError {
+  return new OutcomeError(locateIssues(toOutcome(error), index));
 }
 
 /** The `response` element of a transaction/batch-response entry. */
@@ -78,5 +101,5 @@ export function toResponseEntry(response: FhirResponse, baseUrl: string, include
 /** A failed batch entry: its status and outcome. */
 export function toErrorEntry(error: unknown, index: number): BundleEntry {
   const value = locateIssues(toOutcome(error), index);
-  return { response: { status: String(statusOf(toOutcome(error))), outcome: value } };
+  return { response: { status: String(statusOf(value)), outcome: value } };
 }

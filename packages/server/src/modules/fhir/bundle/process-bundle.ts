@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   badRequest,
-  outcome,
   OutcomeError,
   preconditionFailed,
-  statusOf,
-  toOutcome,
   type Bundle,
   type BundleEntry,
   type Resource,
@@ -14,9 +11,10 @@ import { findMatchingIds } from '../search/run-search.ts';
 import { tryReadCurrent } from '../store/resource-rows.ts';
 import type { StoreContext } from '../store/context.ts';
 import { assertResourceType } from '../interactions/checks.ts';
+import { findConditionalUpdateTarget } from '../interactions/conditional.ts';
 import { createResource, versionResponse } from '../interactions/write-resource.ts';
 import { inTransaction, type FhirRepo, type FhirRequest, type FhirResponse } from '../interactions/types.ts';
-import { locateIssues, toErrorEntry, toFhirRequest, toResponseEntry } from './bundle-entry.ts';
+import { locatedError, toErrorEntry, toFhirRequest, toResponseEntry } from './bundle-entry.ts';
 import { collectConditionalReferences, rewriteReferences } from './rewrite-references.ts';
 
 /** Handles one non-bundle request; the router passes itself in so bundles can reuse it. */
@@ -37,7 +35,9 @@ export async function processBundle(
     throw new OutcomeError(badRequest('POST to the FHIR base takes a Bundle', 'resourceType'));
   }
   if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
-    throw new OutcomeError(badRequest(`Bundle.type must be batch or transaction, got "${String(bundle.type)}"`, 'Bundle.type'));
+    throw new OutcomeError(
+      badRequest(`Bundle.type must be batch or transaction, got "${String(bundle.type)}"`, 'Bundle.type'),
+    );
   }
   if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) {
     throw new OutcomeError(badRequest('Bundle.entry must be an array', 'Bundle.entry'));
@@ -57,29 +57,41 @@ async function resolveConditionalReference(ctx: StoreContext, baseUrl: string, r
   const ids = await findMatchingIds(ctx.tx, { tenantId: ctx.tenantId, baseUrl, resourceType, queryString, limit: 2 });
   if (ids.length !== 1) {
     throw new OutcomeError(
-      preconditionFailed(`Conditional reference ${resourceType}?… matched ${ids.length === 0 ? 'no' : 'more than one'} resource`),
+      preconditionFailed(
+        `Conditional reference ${resourceType}?… matched ${ids.length === 0 ? 'no' : 'more than one'} resource`,
+      ),
     );
   }
   return `${resourceType}/${ids[0]}`;
 }
 
-/** Resolves every conditional reference used by the given resources. */
+/** Resolves every conditional reference a resource uses that `into` does not know yet. */
 async function resolveConditionalReferences(
   ctx: StoreContext,
   baseUrl: string,
-  resources: unknown[],
+  resource: unknown,
   into: Map<string, string>,
 ): Promise<void> {
-  const found = new Set<string>();
-  for (const resource of resources) {
-    collectConditionalReferences(resource, found);
-  }
-  for (const reference of found) {
-    into.set(reference, await resolveConditionalReference(ctx, baseUrl, reference));
+  for (const reference of collectConditionalReferences(resource)) {
+    if (!into.has(reference)) {
+      into.set(reference, await resolveConditionalReference(ctx, baseUrl, reference));
+    }
   }
 }
 
-type PlannedEntry = { index: number; request: FhirRequest; assignedId?: string; existing?: FhirResponse };
+/** Reads and searches answer with what they found, whatever the Prefer header says about writes. */
+function includesResource(request: FhirRequest, includeResources: boolean): boolean {
+  return includeResources || request.method === 'GET' || request.method === 'HEAD';
+}
+
+type PlannedEntry = {
+  index: number;
+  request: FhirRequest;
+  assignedId?: string;
+  existing?: FhirResponse;
+  /** `Type/id` the entry's fullUrl stands for once written. */
+  target?: string;
+};
 
 /**
  * Plans a transaction: parses each entry, assigns ids to creates, runs `ifNoneExist` searches and
@@ -89,33 +101,74 @@ async function planTransaction(ctx: StoreContext, repo: FhirRepo, entries: Bundl
   const replacements = new Map<string, string>();
   const planned: PlannedEntry[] = [];
   for (const [index, entry] of entries.entries()) {
-    const request = toFhirRequest(entry, index);
-    const plan: PlannedEntry = { index, request };
-    const [resourceType = '', id] = request.path.split('/');
-    if (request.method === 'POST' && request.path !== '' && !request.path.includes('/')) {
-      assertResourceType(resourceType);
-      if (request.ifNoneExist) {
-        const query = request.ifNoneExist.replace(/^[A-Za-z]*\?/, '');
-        const ids = await findMatchingIds(ctx.tx, { tenantId: ctx.tenantId, baseUrl: repo.baseUrl, resourceType, queryString: query, limit: 2 });
-        if (ids.length > 1) {
-          throw new OutcomeError(locateIssues(preconditionFailed(`ifNoneExist matched more than one ${resourceType}`), index));
-        }
-        const existing = ids[0] ? await tryReadCurrent(ctx, resourceType, ids[0]) : undefined;
-        if (existing) {
-          plan.existing = versionResponse(existing, 200);
-          plan.assignedId = existing.id;
-        }
+    try {
+      const plan = await planEntry(ctx, repo, entry, index);
+      if (entry.fullUrl && plan.target) {
+        replacements.set(entry.fullUrl, plan.target);
       }
-      plan.assignedId ??= randomUUID();
-      if (entry.fullUrl) {
-        replacements.set(entry.fullUrl, `${resourceType}/${plan.assignedId}`);
-      }
-    } else if (request.method === 'PUT' && id && entry.fullUrl) {
-      replacements.set(entry.fullUrl, `${resourceType}/${id}`);
+      planned.push(plan);
+    } catch (error) {
+      throw locatedError(error, index);
     }
-    planned.push(plan);
+  }
+  // Conditional references are resolved against what was stored before the transaction.
+  for (const plan of planned) {
+    try {
+      await resolveConditionalReferences(ctx, repo.baseUrl, plan.request.body, replacements);
+    } catch (error) {
+      throw locatedError(error, plan.index);
+    }
   }
   return { planned, replacements };
+}
+
+/**
+ * Parses one entry; a create gets its id now (or the id of its `ifNoneExist` match), and a
+ * conditional update becomes an update of the id it will write to.
+ */
+async function planEntry(ctx: StoreContext, repo: FhirRepo, entry: BundleEntry, index: number): Promise<PlannedEntry> {
+  const request = toFhirRequest(entry, index);
+  const plan: PlannedEntry = { index, request };
+  const [resourceType = '', id] = request.path.split('/');
+  if (request.method === 'POST' && request.path !== '' && !request.path.includes('/')) {
+    assertResourceType(resourceType);
+    if (request.ifNoneExist) {
+      const query = request.ifNoneExist.replace(/^[A-Za-z]*\?/, '');
+      const ids = await findMatchingIds(ctx.tx, {
+        tenantId: ctx.tenantId,
+        baseUrl: repo.baseUrl,
+        resourceType,
+        queryString: query,
+        limit: 2,
+      });
+      if (ids.length > 1) {
+        throw new OutcomeError(preconditionFailed(`ifNoneExist matched more than one ${resourceType}`));
+      }
+      const existing = ids[0] ? await tryReadCurrent(ctx, resourceType, ids[0]) : undefined;
+      if (existing) {
+        plan.existing = versionResponse(existing, 200);
+        plan.assignedId = existing.id;
+      }
+    }
+    plan.assignedId ??= randomUUID();
+    plan.target = `${resourceType}/${plan.assignedId}`;
+  } else if (request.method === 'PUT' && id) {
+    plan.target = `${resourceType}/${id}`;
+  } else if (request.method === 'PUT' && request.path !== '' && request.query.length > 0) {
+    // A conditional update: its target is found now, so references to its fullUrl can be rewritten.
+    assertResourceType(resourceType);
+    const queryString = new URLSearchParams(request.query).toString();
+    const options = { baseUrl: repo.baseUrl, resourceType, queryString, body: request.body };
+    const targetId = (await findConditionalUpdateTarget(ctx, options)) ?? randomUUID();
+    plan.request = { ...request, path: `${resourceType}/${targetId}`, query: [], body: withId(request.body, targetId) };
+    plan.target = `${resourceType}/${targetId}`;
+  }
+  return plan;
+}
+
+/** The body with `id` set, when it is a JSON object; anything else is left for validation to refuse. */
+function withId(body: unknown, id: string): unknown {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, id } : body;
 }
 
 async function processTransaction(
@@ -127,7 +180,6 @@ async function processTransaction(
   return inTransaction(repo, async (ctx) => {
     const inner: FhirRepo = { ...repo, tx: ctx.tx };
     const { planned, replacements } = await planTransaction(ctx, repo, entries);
-    await resolveConditionalReferences(ctx, repo.baseUrl, planned.map((plan) => plan.request.body), replacements);
     const responses = new Array<BundleEntry>(entries.length);
     const ordered = [...planned].sort(
       (a, b) => (METHOD_ORDER[a.request.method] ?? 9) - (METHOD_ORDER[b.request.method] ?? 9) || a.index - b.index,
@@ -143,11 +195,10 @@ async function processTransaction(
         } else {
           response = await dispatch(inner, request);
         }
-        responses[plan.index] = toResponseEntry(response, repo.baseUrl, includeResources);
+        responses[plan.index] = toResponseEntry(response, repo.baseUrl, includesResource(request, includeResources));
       } catch (error) {
         // Any failure rolls the whole transaction back; the outcome names the entry.
-        const cause = toOutcome(error);
-        throw new OutcomeError(outcome(statusOf(cause) === 500 ? 500 : statusOf(cause), locateIssues(cause, plan.index).issue ?? []));
+        throw locatedError(error, plan.index);
       }
     }
     return responses;
@@ -164,14 +215,15 @@ async function processBatch(
   for (const [index, entry] of entries.entries()) {
     try {
       // Each batch entry is its own transaction: one failing leaves the others in place.
-      const response = await inTransaction(repo, async (ctx) => {
+      const responseEntry = await inTransaction(repo, async (ctx) => {
         const request = toFhirRequest(entry, index);
         const replacements = new Map<string, string>();
-        await resolveConditionalReferences(ctx, repo.baseUrl, [request.body], replacements);
+        await resolveConditionalReferences(ctx, repo.baseUrl, request.body, replacements);
         const body = replacements.size > 0 ? rewriteReferences(request.body, replacements) : request.body;
-        return dispatch({ ...repo, tx: ctx.tx }, { ...request, body: body as Resource | undefined });
+        const response = await dispatch({ ...repo, tx: ctx.tx }, { ...request, body: body as Resource | undefined });
+        return toResponseEntry(response, repo.baseUrl, includesResource(request, includeResources));
       });
-      responses.push(toResponseEntry(response, repo.baseUrl, includeResources));
+      responses.push(responseEntry);
     } catch (error) {
       responses.push(toErrorEntry(error, index));
     }

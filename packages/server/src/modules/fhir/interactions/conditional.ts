@@ -1,4 +1,4 @@
-import { OutcomeError, preconditionFailed } from '@caregraph/core/fhir';
+import { badRequest, OutcomeError, preconditionFailed } from '@caregraph/core/fhir';
 import { findMatchingIds } from '../search/run-search.ts';
 import type { StoreContext } from '../store/context.ts';
 import { assertHasCriteria } from './checks.ts';
@@ -33,12 +33,16 @@ export async function conditionalCreate(
   return createResource(ctx, resourceType, body);
 }
 
-/** Conditional update (`PUT Type?criteria`), per R4 §3.1.0.4.3. */
-export async function conditionalUpdate(
+/**
+ * The id a conditional update (`PUT Type?criteria`) writes to, per R4 §3.1.0.4.3: the single
+ * match's, else the body's own id (update as create), else undefined for a server-assigned one.
+ * Throws 412 when several resources match and 400 when the body names another id than the match.
+ */
+export async function findConditionalUpdateTarget(
   ctx: StoreContext,
-  options: { baseUrl: string; resourceType: string; queryString: string; body: unknown; ifMatch?: string | undefined },
-): Promise<FhirResponse> {
-  const { baseUrl, resourceType, queryString, body, ifMatch } = options;
+  options: { baseUrl: string; resourceType: string; queryString: string; body: unknown },
+): Promise<string | undefined> {
+  const { baseUrl, resourceType, queryString, body } = options;
   assertHasCriteria(queryString, 'update');
   const matches = await findUpToTwo(ctx, baseUrl, resourceType, queryString);
   if (matches.length > 1) {
@@ -48,14 +52,27 @@ export async function conditionalUpdate(
   const [matchId] = matches;
   if (matchId) {
     if (bodyId !== undefined && bodyId !== matchId) {
-      throw new OutcomeError(preconditionFailed(`Body id "${String(bodyId)}" differs from the matched resource's id`));
+      // "One Match, resource id provided but does not match resource found" is a 400.
+      throw new OutcomeError(
+        badRequest(`Body id "${String(bodyId)}" differs from the id of the matched resource`, `${resourceType}.id`),
+      );
     }
-    return updateResource(ctx, { resourceType, id: matchId, body: { ...(body as object), id: matchId }, ifMatch });
+    return matchId;
   }
-  if (typeof bodyId === 'string') {
-    return updateResource(ctx, { resourceType, id: bodyId, body, ifMatch });
+  return typeof bodyId === 'string' ? bodyId : undefined;
+}
+
+/** Conditional update (`PUT Type?criteria`): updates the single match, or creates. */
+export async function conditionalUpdate(
+  ctx: StoreContext,
+  options: { baseUrl: string; resourceType: string; queryString: string; body: unknown; ifMatch?: string | undefined },
+): Promise<FhirResponse> {
+  const { resourceType, body, ifMatch } = options;
+  const id = await findConditionalUpdateTarget(ctx, options);
+  if (id === undefined) {
+    return createResource(ctx, resourceType, body);
   }
-  return createResource(ctx, resourceType, body);
+  return updateResource(ctx, { resourceType, id, body: { ...(body as object), id }, ifMatch });
 }
 
 /** Conditional delete (`DELETE Type?criteria`): deletes the single match; 412 when several match. */

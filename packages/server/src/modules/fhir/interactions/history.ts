@@ -95,7 +95,8 @@ export async function readHistory(
     link: [{ relation: 'self', url: pageUrl(offset) }],
     entry: rows.slice(0, count).map((row) => historyEntry(repo.baseUrl, row)),
   };
-  if (rows.length > count) {
+  // With _count=0 the next page would be this one again: a client following it would never stop.
+  if (count > 0 && rows.length > count) {
     bundle.link?.push({ relation: 'next', url: pageUrl(offset + count) });
   }
   if (offset > 0) {

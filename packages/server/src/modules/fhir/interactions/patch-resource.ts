@@ -9,9 +9,19 @@ import { getLiveForUpdate, versionResponse } from './write-resource.ts';
 const { applyPatch, JsonPatchError } = fastJsonPatch;
 
 function assertPatchDocument(body: unknown): asserts body is fastJsonPatch.Operation[] {
-  if (!Array.isArray(body) || body.some((op) => typeof op !== 'object' || op === null || typeof op.op !== 'string')) {
+  if (
+    !Array.isArray(body) ||
+    body.some((op: unknown) => typeof op !== 'object' || op === null || typeof (op as { op?: unknown }).op !== 'string')
+  ) {
     throw new OutcomeError(badRequest('A JSON Patch body must be an array of operations (RFC 6902)'));
   }
+}
+
+/** `2 (test /gender)`: which operation of the patch failed, for the error message. */
+function describeOperation(error: InstanceType<typeof JsonPatchError>): string {
+  const operation = error.operation as { op?: unknown; path?: unknown } | undefined;
+  const what = operation ? ` (${String(operation.op)} ${String(operation.path)})` : '';
+  return `${error.index ?? ''}${what}`;
 }
 
 /** Applies an RFC 6902 JSON Patch to the current version and stores the validated result. */
@@ -36,7 +46,7 @@ export async function patchResource(
           {
             severity: 'error',
             code: failedTest ? 'conflict' : 'invalid',
-            details: { text: `JSON Patch operation ${error.index ?? ''} failed: ${error.name}` },
+            details: { text: `JSON Patch operation ${describeOperation(error)} failed: ${error.name}` },
           },
         ]),
       );

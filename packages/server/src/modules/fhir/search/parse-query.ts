@@ -34,7 +34,10 @@ const RESULT_PARAMETERS = new Set(['_count', '_offset', '_sort', '_total', '_sum
 const MAX_COUNT = 1000;
 const DEFAULT_COUNT = 20;
 
-/** Splits a parameter value on unescaped commas and unescapes `\,` `\|` `\$` `\\`. */
+/**
+ * Splits a parameter value on unescaped commas (R4 §3.1.1.5.7). Escapes stay in each value because
+ * what `\|` means depends on the parameter type: see `splitToken` and `unescapeValue`.
+ */
 export function splitValues(raw: string): string[] {
   const values: string[] = [];
   let current = '';
@@ -54,15 +57,31 @@ export function splitValues(raw: string): string[] {
   return values;
 }
 
+/** Removes the search escapes `\,` `\|` `\$` `\\` from one value. */
+export function unescapeValue(value: string): string {
+  return value.replace(/\\([,|$\\])/g, '$1');
+}
+
+/** The index of the first `|` not escaped by a backslash (`\\|` is an escaped backslash, then a bar), or -1. */
+function findUnescapedBar(value: string): number {
+  for (let index = 0; index < value.length; index++) {
+    if (value[index] === '\\') {
+      index++;
+    } else if (value[index] === '|') {
+      return index;
+    }
+  }
+  return -1;
+}
+
 /** Splits a token value `system|code` on its first unescaped bar; undefined system when there is no bar. */
 export function splitToken(value: string): { system: string | undefined; code: string | undefined } {
-  const bar = /(?<!\\)\|/.exec(value);
-  const unescape = (text: string) => text.replace(/\\([,|$\\])/g, '$1');
-  if (!bar) {
-    return { system: undefined, code: unescape(value) };
+  const bar = findUnescapedBar(value);
+  if (bar < 0) {
+    return { system: undefined, code: unescapeValue(value) };
   }
-  const code = value.slice(bar.index + 1);
-  return { system: unescape(value.slice(0, bar.index)), code: code === '' ? undefined : unescape(code) };
+  const code = value.slice(bar + 1);
+  return { system: unescapeValue(value.slice(0, bar)), code: code === '' ? undefined : unescapeValue(code) };
 }
 
 /** Splits an ordered value into its prefix and the rest (`ge2020` → ge, 2020). */
@@ -106,6 +125,12 @@ export const SUPPORTED_MODIFIERS_BY_TYPE: Record<string, Set<string | undefined>
   uri: new Set([undefined, 'below', 'above', 'missing']),
 };
 
+/** Whether `_sort` can order by the parameter: only indexed parameters of a supported type have values to sort on. */
+function isSortable(resourceType: string, code: string): boolean {
+  const parameter = tryGetSearchParam(resourceType, code);
+  return parameter?.expression !== undefined && parameter.type in SUPPORTED_MODIFIERS_BY_TYPE;
+}
+
 function readCount(value: string | undefined): number {
   if (value === undefined) {
     return DEFAULT_COUNT;
@@ -122,7 +147,16 @@ function readCount(value: string | undefined): number {
  * definitions. Unknown or unsupported parameters are a 400 naming them, unless `lenient`.
  */
 export function parseSearchQuery(resourceType: string, params: Array<[string, string]>, lenient: boolean): SearchQuery {
-  const query: SearchQuery = { resourceType, criteria: [], count: DEFAULT_COUNT, offset: 0, sort: [], total: 'none', summaryCount: false, ignored: [] };
+  const query: SearchQuery = {
+    resourceType,
+    criteria: [],
+    count: DEFAULT_COUNT,
+    offset: 0,
+    sort: [],
+    total: 'none',
+    summaryCount: false,
+    ignored: [],
+  };
   const reject = (name: string, message: string) => {
     if (!lenient) {
       throw new OutcomeError(badRequest(message, name));
@@ -140,11 +174,17 @@ export function parseSearchQuery(resourceType: string, params: Array<[string, st
         reject(key, `Unsupported modifier :${modifier} on ${name}`);
         continue;
       }
+      const values = splitValues(raw);
+      if (name === '_lastUpdated') {
+        for (const value of values) {
+          parseDateValue(name, value);
+        }
+      }
       query.criteria.push({
         name,
         modifier,
         parameter: { code: name, type: name === '_id' ? 'token' : 'date', column: true },
-        values: splitValues(raw),
+        values,
       });
       continue;
     }
@@ -200,7 +240,7 @@ function applyResultParameter(query: SearchQuery, name: string, raw: string): vo
       for (const key of raw.split(',')) {
         const descending = key.startsWith('-');
         const sortName = descending ? key.slice(1) : key;
-        if (sortName !== '_id' && sortName !== '_lastUpdated' && !tryGetSearchParam(query.resourceType, sortName)) {
+        if (sortName !== '_id' && sortName !== '_lastUpdated' && !isSortable(query.resourceType, sortName)) {
           throw new OutcomeError(badRequest(`Unknown sort parameter "${sortName}"`, '_sort'));
         }
         query.sort.push({ name: sortName, descending });

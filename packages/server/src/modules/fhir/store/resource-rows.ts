@@ -45,12 +45,24 @@ export async function tryReadCurrentText(
   resourceType: string,
   id: string,
 ): Promise<{ versionId: number; lastUpdated: Date; deleted: boolean; text: string | null } | undefined> {
-  const { rows } = await ctx.tx.query<{ version_id: number; last_updated: Date; deleted: boolean; text: string | null }>(
+  const { rows } = await ctx.tx.query<{
+    version_id: number;
+    last_updated: Date;
+    deleted: boolean;
+    text: string | null;
+  }>(
     'SELECT version_id, last_updated, deleted, content::text AS text FROM resource WHERE tenant_id = $1 AND resource_type = $2 AND id = $3',
     [ctx.tenantId, resourceType, id],
   );
   const row = rows[0];
-  return row ? { versionId: Number(row.version_id), lastUpdated: new Date(row.last_updated), deleted: row.deleted, text: row.text } : undefined;
+  return row
+    ? {
+        versionId: Number(row.version_id),
+        lastUpdated: new Date(row.last_updated),
+        deleted: row.deleted,
+        text: row.text,
+      }
+    : undefined;
 }
 
 /** One historical version, or undefined. */
@@ -65,6 +77,11 @@ export async function tryReadVersion(
     [ctx.tenantId, resourceType, id, versionId],
   );
   return rows[0] ? toStoredVersion(rows[0]) : undefined;
+}
+
+/** Thrown when a version could not be stored because another transaction wrote the resource first. */
+export class ConcurrentWriteError extends Error {
+  override readonly name = 'ConcurrentWriteError';
 }
 
 /** How a version came to be; kept in history for `Bundle.entry.request.method`. */
@@ -97,7 +114,7 @@ export async function writeVersion(
   const deleted = content === undefined;
   const json = content ? JSON.stringify(content) : null;
   // The current row and its history row in one statement.
-  await ctx.tx.query(
+  const written = await ctx.tx.query(
     `WITH current AS (
        INSERT INTO resource (tenant_id, resource_type, id, version_id, last_updated, deleted, content)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
@@ -111,6 +128,11 @@ export async function writeVersion(
      SELECT $1, $2, $3, $4, $5, $6, $8, $7::jsonb FROM current`,
     [ctx.tenantId, resourceType, id, versionId, lastUpdated, deleted, json, method],
   );
+  if (written.rowCount !== 1) {
+    // ON CONFLICT found a current row that is not the expected previous version: another transaction
+    // created this id after `previous` was read (callers lock rows that exist, not ids that do not).
+    throw new ConcurrentWriteError(`${resourceType}/${id} was written concurrently`);
+  }
   if (previous) {
     await deleteIndexRows(ctx.tx, ctx.tenantId, resourceType, id);
   }

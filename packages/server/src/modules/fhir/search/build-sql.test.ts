@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildOrderBy, buildWhere, dateCondition, halfPrecision, SqlParams } from './build-sql.ts';
+import { toDateRange } from './date-range.ts';
+import { parseSearchQuery, type Prefix } from './parse-query.ts';
+import { tryGetSearchParam } from './definitions.ts';
+
+/** Asserts every parameter handed out appears in the SQL: PostgreSQL rejects statements with unused ones. */
+function assertEveryParamUsed(sql: string, params: SqlParams, label: string): void {
+  for (let index = 1; index <= params.values.length; index++) {
+    assert.match(sql, new RegExp(`\\$${index}(?!\\d)`), `${label}: $${index} is unused in ${sql}`);
+  }
+}
+
+const PREFIXES: Prefix[] = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap'];
+
+describe('dateCondition', () => {
+  it('adds only the parameters its comparison uses, for every prefix', () => {
+    const range = toDateRange('2020-03');
+    assert.ok(range);
+    for (const prefix of PREFIXES) {
+      const params = new SqlParams();
+      assertEveryParamUsed(dateCondition(prefix, range, 'x.low', 'x.high', params), params, prefix);
+    }
+  });
+
+  it('compares against the ends of the search range as R4 defines each prefix', () => {
+    const range = { low: 'L', high: 'H' };
+    const sql = (prefix: Prefix) => {
+      const params = new SqlParams();
+      const text = dateCondition(prefix, range, 'lo', 'hi', params);
+      // Replace placeholders by the values they stand for, to read the comparison.
+      return text.replace(/\$(\d+)::timestamptz/g, (_match, index: string) => String(params.values[Number(index) - 1]));
+    };
+    assert.equal(sql('eq'), '(lo >= L AND hi <= H)');
+    assert.equal(sql('ne'), 'NOT (lo >= L AND hi <= H)');
+    assert.equal(sql('gt'), 'hi > H');
+    assert.equal(sql('lt'), 'lo < L');
+    assert.equal(sql('ge'), '(hi > H OR (lo >= L AND hi <= H))');
+    assert.equal(sql('le'), '(lo < L OR (lo >= L AND hi <= H))');
+    assert.equal(sql('sa'), 'lo > H');
+    assert.equal(sql('eb'), 'hi < L');
+  });
+});
+
+describe('halfPrecision', () => {
+  it('derives the implicit range of a number from the digits written', () => {
+    assert.equal(halfPrecision('100'), 0.5);
+    assert.equal(halfPrecision('100.00'), 0.005);
+    assert.equal(halfPrecision('0.1'), 0.05);
+    assert.equal(halfPrecision('1e2'), 50);
+    assert.equal(halfPrecision('1.5E2'), 5);
+    assert.equal(halfPrecision('15e-1'), 0.05);
+  });
+});
+
+describe('buildWhere and buildOrderBy', () => {
+  const cases: Array<[string, Array<[string, string]>]> = [
+    [
+      'Patient',
+      [
+        ['gender', 'female,male'],
+        ['family:exact', 'Smith'],
+        ['name:contains', 'mi'],
+      ],
+    ],
+    [
+      'Patient',
+      [
+        ['identifier', 'urn:x|1'],
+        ['identifier', '|2'],
+        ['identifier', 'urn:x|'],
+        ['gender:not', 'male'],
+      ],
+    ],
+    [
+      'Patient',
+      [
+        ['birthdate', 'gt2000'],
+        ['birthdate', 'lt2010,sa2020'],
+        ['_lastUpdated', 'ge2020-01-01T00:00:00Z'],
+      ],
+    ],
+    [
+      'Patient',
+      [
+        ['gender:missing', 'true'],
+        ['_id', 'a,b'],
+        ['_sort', '-birthdate,family,_id'],
+      ],
+    ],
+    [
+      'Observation',
+      [
+        ['value-quantity', 'gt5|http://unitsofmeasure.org|mg'],
+        ['value-quantity', '5.4'],
+        ['subject:Patient', '1'],
+      ],
+    ],
+    [
+      'Observation',
+      [
+        ['subject', 'Patient/1,2'],
+        ['code:text', 'heart'],
+        ['date', 'ap2020-01-01'],
+      ],
+    ],
+    [
+      'RiskAssessment',
+      [
+        ['probability', 'le0.5'],
+        ['probability', 'ne0.25'],
+      ],
+    ],
+    [
+      'ValueSet',
+      [
+        ['url:below', 'http://x.org'],
+        ['url:above', 'http://x.org/a/b'],
+        ['url', 'http://x.org/a'],
+      ],
+    ],
+  ];
+
+  it('uses every parameter it hands out, whatever the criteria', () => {
+    for (const [type, query] of cases) {
+      const parsed = parseSearchQuery(type, query, false);
+      const params = new SqlParams();
+      const where = buildWhere(parsed, 't1', 'http://x/fhir/R4', params);
+      const orderBy = buildOrderBy(parsed, params, (code) => tryGetSearchParam(type, code)?.type);
+      assertEveryParamUsed(`${where} ORDER BY ${orderBy}`, params, `${type}?${new URLSearchParams(query)}`);
+    }
+  });
+
+  it('always ends the ordering with the id so pages are stable', () => {
+    const params = new SqlParams();
+    assert.match(
+      buildOrderBy(parseSearchQuery('Patient', [], false), params, () => undefined),
+      /^r\.id ASC$/,
+    );
+  });
+
+  it('keeps escaped commas and bars in token values until the token is split', () => {
+    const params = new SqlParams();
+    buildWhere(parseSearchQuery('Patient', [['identifier', 'urn:a\\|b|c\\,d']], false), 't1', 'http://x', params);
+    assert.ok(params.values.includes('urn:a|b') && params.values.includes('c,d'), JSON.stringify(params.values));
+  });
+});
