@@ -8,7 +8,10 @@ import { startTemporaryPostgres } from './temporary-postgres.ts';
 
 const kind = process.argv[2];
 const all = globSync('src/**/*.test.ts').sort();
-const files = kind === 'int' ? all.filter((file) => file.endsWith('.int.test.ts')) : all.filter((file) => !file.endsWith('.int.test.ts'));
+const files =
+  kind === 'int'
+    ? all.filter((file) => file.endsWith('.int.test.ts'))
+    : all.filter((file) => !file.endsWith('.int.test.ts'));
 
 function runNodeTest(label: string, env: Record<string, string>): number {
   process.stdout.write(`\n# ${label}: ${files.length} files\n`);

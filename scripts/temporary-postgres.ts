@@ -11,7 +11,11 @@ export type TemporaryPostgres = { url: string; stop: () => Promise<void> };
 
 function findBinDir(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => /^\d+$/.test(name))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const version = versions.find((name) => existsSync(path.join(root, name, 'bin', 'pg_ctl')));
   if (!version) {
     throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql; install the "postgresql" package');
@@ -40,7 +44,10 @@ function postgresUid(): { uid: number; gid: number } | undefined {
 }
 
 function run(bin: string, args: string[], owner: { uid: number; gid: number } | undefined): void {
-  execFileSync(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) });
+  execFileSync(bin, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+  });
 }
 
 /** Creates a cluster in a temporary directory, starts it on a free loopback port, creates database `caregraph`. */
@@ -56,7 +63,20 @@ export async function startTemporaryPostgres(): Promise<TemporaryPostgres> {
   run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'caregraph', '--auth=trust', '-E', 'UTF8', '--no-sync'], owner);
   const server = spawn(
     path.join(bin, 'postgres'),
-    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'max_connections=200'],
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-k',
+      dir,
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=200',
+    ],
     { stdio: 'ignore', ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) },
   );
   const url = `postgresql://caregraph@127.0.0.1:${port}/caregraph`;
@@ -68,7 +88,7 @@ export async function startTemporaryPostgres(): Promise<TemporaryPostgres> {
     } catch (error) {
       if (Date.now() > deadline || server.exitCode !== null) {
         server.kill('SIGKILL');
-        throw new Error(`temporary PostgreSQL did not start: ${(error as Error).message}`);
+        throw new Error(`temporary PostgreSQL did not start: ${(error as Error).message}`, { cause: error });
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -76,7 +76,7 @@ export function statusOf(value: OperationOutcome): OutcomeStatus {
   if (remembered) {
     return remembered;
   }
-  const code = value.issue?.[0]?.code;
+  const code: string = value.issue?.[0]?.code ?? '';
   switch (code) {
     case 'not-found':
       return 404;

@@ -8,7 +8,11 @@ import { listResourceTypes } from './validation/index.ts';
  * The server's CapabilityStatement, generated from what the router and search engine implement
  * so it cannot drift from the code.
  */
-export function buildCapabilityStatement(options: { baseUrl: string; version: string; date: string }): CapabilityStatement {
+export function buildCapabilityStatement(options: {
+  baseUrl: string;
+  version: string;
+  date: string;
+}): CapabilityStatement {
   const resources: CapabilityStatementRestResource[] = listResourceTypes().map((type) => ({
     type: type as CapabilityStatementRestResource['type'],
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,

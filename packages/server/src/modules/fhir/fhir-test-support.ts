@@ -43,6 +43,7 @@ export function buildObservation(patientId: string, overrides: Partial<Observati
 }
 
 /** The parsed JSON body of a response. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
 export function json<T = Record<string, unknown>>(response: LightMyRequestResponse): T {
   return JSON.parse(response.body) as T;
 }

@@ -1,1 +1,7 @@
-export { importFiles, type ImportError, type ImportOptions, type ImportProgress, type ImportReport } from './import-files.ts';
+export {
+  importFiles,
+  type ImportError,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportReport,
+} from './import-files.ts';

@@ -43,7 +43,10 @@ export async function migrate(db: Database): Promise<MigrationReport> {
         continue;
       }
       await tx.exec(migration.sql);
-      await tx.query('INSERT INTO schema_migration (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      await tx.query('INSERT INTO schema_migration (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
       applied.push(migration.name);
       current = Math.max(current, migration.version);
     }

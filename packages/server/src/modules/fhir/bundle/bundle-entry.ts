@@ -7,6 +7,7 @@ import {
   type BundleEntry,
   type OperationOutcome,
   type OperationOutcomeIssue,
+  type Resource,
 } from '@caregraph/core/fhir';
 import type { FhirRequest, FhirResponse } from '../interactions/types.ts';
 
@@ -37,7 +38,7 @@ export function toFhirRequest(entry: BundleEntry, index: number): FhirRequest {
     }
   }
   return {
-    method: request.method as FhirRequest['method'],
+    method: request.method,
     path,
     query,
     body,
@@ -93,7 +94,7 @@ export function toResponseEntry(response: FhirResponse, baseUrl: string, include
     entry.response.lastModified = response.lastUpdated.toISOString();
   }
   if (includeResource && response.body !== undefined) {
-    entry.resource = typeof response.body === 'string' ? JSON.parse(response.body) : response.body;
+    entry.resource = typeof response.body === 'string' ? (JSON.parse(response.body) as Resource) : response.body;
   }
   return entry;
 }

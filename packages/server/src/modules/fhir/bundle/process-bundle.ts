@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  badRequest,
-  OutcomeError,
-  preconditionFailed,
-  type Bundle,
-  type BundleEntry,
-  type Resource,
-} from '@caregraph/core/fhir';
+import { badRequest, OutcomeError, preconditionFailed, type Bundle, type BundleEntry } from '@caregraph/core/fhir';
 import { findMatchingIds } from '../search/run-search.ts';
 import { tryReadCurrent } from '../store/resource-rows.ts';
 import type { StoreContext } from '../store/context.ts';
@@ -36,7 +29,7 @@ export async function processBundle(
   }
   if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
     throw new OutcomeError(
-      badRequest(`Bundle.type must be batch or transaction, got "${String(bundle.type)}"`, 'Bundle.type'),
+      badRequest(`Bundle.type must be batch or transaction, got "${bundle.type ?? 'none'}"`, 'Bundle.type'),
     );
   }
   if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) {
@@ -220,7 +213,7 @@ async function processBatch(
         const replacements = new Map<string, string>();
         await resolveConditionalReferences(ctx, repo.baseUrl, request.body, replacements);
         const body = replacements.size > 0 ? rewriteReferences(request.body, replacements) : request.body;
-        const response = await dispatch({ ...repo, tx: ctx.tx }, { ...request, body: body as Resource | undefined });
+        const response = await dispatch({ ...repo, tx: ctx.tx }, { ...request, body: body });
         return toResponseEntry(response, repo.baseUrl, includesResource(request, includeResources));
       });
       responses.push(responseEntry);

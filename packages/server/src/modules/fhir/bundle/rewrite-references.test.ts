@@ -10,7 +10,13 @@ describe('rewriteReferences', () => {
       participant: [{ individual: { reference: 'urn:uuid:b', display: 'urn:uuid:a' } }],
       serviceProvider: { reference: 'Organization/1' },
     };
-    const result = rewriteReferences(resource, new Map([['urn:uuid:a', 'Patient/p1'], ['urn:uuid:b', 'Practitioner/d1']]));
+    const result = rewriteReferences(
+      resource,
+      new Map([
+        ['urn:uuid:a', 'Patient/p1'],
+        ['urn:uuid:b', 'Practitioner/d1'],
+      ]),
+    );
     assert.equal(result.subject.reference, 'Patient/p1');
     assert.equal(result.participant[0]?.individual.reference, 'Practitioner/d1');
     assert.equal(result.participant[0]?.individual.display, 'urn:uuid:a');

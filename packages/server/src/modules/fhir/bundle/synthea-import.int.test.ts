@@ -3,7 +3,7 @@ import { globSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
+import type { Bundle } from '@medplum/fhirtypes';
 import { createTestApp, type TestApp, type TestTenant } from '../../../test/create-test-app.ts';
 import { testDatabaseMode } from '../../../test/test-database.ts';
 import { countResources, FHIR, json } from '../fhir-test-support.ts';
@@ -33,7 +33,7 @@ function failedEntries(result: Bundle): string[] {
     if (/^2\d\d/.test(status)) {
       return [];
     }
-    const outcome = entry.response?.outcome as OperationOutcome | undefined;
+    const outcome = entry.response?.outcome;
     return [`entry ${index}: ${status} ${outcome?.issue?.map((issue) => issue.details?.text).join('; ') ?? ''}`];
   });
 }

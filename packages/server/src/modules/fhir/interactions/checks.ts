@@ -16,7 +16,10 @@ export function assertResourceBody(body: unknown, resourceType: string): asserts
   const actual = (body as { resourceType?: unknown }).resourceType;
   if (actual !== resourceType) {
     throw new OutcomeError(
-      badRequest(`resourceType "${String(actual)}" does not match the URL's resource type "${resourceType}"`, 'resourceType'),
+      badRequest(
+        `resourceType "${String(actual)}" does not match the URL's resource type "${resourceType}"`,
+        'resourceType',
+      ),
     );
   }
 }

@@ -54,7 +54,10 @@ export async function findConditionalUpdateTarget(
     if (bodyId !== undefined && bodyId !== matchId) {
       // "One Match, resource id provided but does not match resource found" is a 400.
       throw new OutcomeError(
-        badRequest(`Body id "${String(bodyId)}" differs from the id of the matched resource`, `${resourceType}.id`),
+        badRequest(
+          `Body id "${JSON.stringify(bodyId)}" differs from the id of the matched resource`,
+          `${resourceType}.id`,
+        ),
       );
     }
     return matchId;

@@ -80,10 +80,18 @@ function routeType(repo: FhirRepo, request: FhirRequest, method: string, resourc
     }
     case 'PUT':
       return inTransaction(repo, (ctx) =>
-        conditionalUpdate(ctx, { baseUrl: repo.baseUrl, resourceType, queryString: conditions, body: request.body, ifMatch: request.ifMatch }),
+        conditionalUpdate(ctx, {
+          baseUrl: repo.baseUrl,
+          resourceType,
+          queryString: conditions,
+          body: request.body,
+          ifMatch: request.ifMatch,
+        }),
       );
     case 'DELETE':
-      return inTransaction(repo, (ctx) => conditionalDelete(ctx, { baseUrl: repo.baseUrl, resourceType, queryString: conditions }));
+      return inTransaction(repo, (ctx) =>
+        conditionalDelete(ctx, { baseUrl: repo.baseUrl, resourceType, queryString: conditions }),
+      );
     default:
       throw new OutcomeError(notAllowed(`${method} is not supported on ${resourceType}`));
   }
@@ -98,7 +106,9 @@ function routeInstance(repo: FhirRepo, request: FhirRequest, method: string, res
         updateResource(ctx, { resourceType, id, body: request.body, ifMatch: request.ifMatch }),
       );
     case 'PATCH':
-      return inTransaction(repo, (ctx) => patchResource(ctx, { resourceType, id, body: request.body, ifMatch: request.ifMatch }));
+      return inTransaction(repo, (ctx) =>
+        patchResource(ctx, { resourceType, id, body: request.body, ifMatch: request.ifMatch }),
+      );
     case 'DELETE':
       return inTransaction(repo, (ctx) => deleteResource(ctx, resourceType, id));
     default:
@@ -112,4 +122,3 @@ export const SUPPORTED_INTERACTIONS = {
   system: ['transaction', 'batch', 'history-system'],
   operations: ['validate'],
 } as const;
-

@@ -14,12 +14,16 @@ export function validateOperation(resourceType: string, body: unknown, id?: stri
   if (parameters?.resourceType === 'Parameters') {
     resource = parameters.parameter?.find((parameter) => parameter.name === 'resource')?.resource;
     if (!resource) {
-      throw new OutcomeError(badRequest('Parameters must carry the resource to validate in a "resource" part', 'Parameters.parameter'));
+      throw new OutcomeError(
+        badRequest('Parameters must carry the resource to validate in a "resource" part', 'Parameters.parameter'),
+      );
     }
   }
   assertResourceBody(resource, resourceType);
   if (id !== undefined && resource.id !== undefined && resource.id !== id) {
-    throw new OutcomeError(badRequest(`Resource id "${resource.id}" does not match the URL id "${id}"`, `${resourceType}.id`));
+    throw new OutcomeError(
+      badRequest(`Resource id "${resource.id}" does not match the URL id "${id}"`, `${resourceType}.id`),
+    );
   }
   const issues = validateResource(resource);
   return { status: 200, body: issues.length === 0 ? allOk('Validation passed') : outcome(200, issues) };

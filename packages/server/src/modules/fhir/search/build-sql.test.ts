@@ -128,7 +128,7 @@ describe('buildWhere and buildOrderBy', () => {
       const params = new SqlParams();
       const where = buildWhere(parsed, 't1', 'http://x/fhir/R4', params);
       const orderBy = buildOrderBy(parsed, params, (code) => tryGetSearchParam(type, code)?.type);
-      assertEveryParamUsed(`${where} ORDER BY ${orderBy}`, params, `${type}?${new URLSearchParams(query)}`);
+      assertEveryParamUsed(`${where} ORDER BY ${orderBy}`, params, `${type}?${new URLSearchParams(query).toString()}`);
     }
   });
 

@@ -202,7 +202,9 @@ function valueCondition(criterion: Criterion, value: string, baseUrl: string, pa
         return `${params.add(plain)} LIKE replace(replace(replace(x.value, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
       }
       return `x.value = ${params.add(plain)}`;
-    default:
+    case 'composite':
+    case 'special':
+      // Rejected by parseSearchQuery before SQL is built.
       return 'false';
   }
 }

@@ -57,7 +57,7 @@ function buildIndex(): Map<string, Map<string, SearchParamDefinition>> {
         expression: hasExpression
           ? getSearchParameterDetails(resourceType, forResourceType(parameter, resourceType)).parsedExpression
           : undefined,
-        targets: (parameter.target ?? []) as string[],
+        targets: parameter.target ?? [],
         definition: parameter,
       });
     }
@@ -69,7 +69,7 @@ function buildIndex(): Map<string, Map<string, SearchParamDefinition>> {
 /** All search parameters of a resource type, keyed by code (includes Resource-level ones like `_tag`). */
 export function getSearchParams(resourceType: string): Map<string, SearchParamDefinition> {
   byType ??= buildIndex();
-  return byType.get(resourceType) ?? new Map();
+  return byType.get(resourceType) ?? new Map<string, SearchParamDefinition>();
 }
 
 /** The parameter, or undefined when the type has no parameter with that code. */

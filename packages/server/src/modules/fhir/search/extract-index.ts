@@ -39,7 +39,10 @@ function addToken(rows: IndexRows, code: string, item: TypedValue): void {
       const codings = Array.isArray(value.coding) ? value.coding : [];
       const text = asString(value.text);
       for (const coding of codings) {
-        addToken(rows, code, { type: 'Coding', value: { ...asRecord(coding), display: text ?? asRecord(coding).display } });
+        addToken(rows, code, {
+          type: 'Coding',
+          value: { ...asRecord(coding), display: text ?? asRecord(coding).display },
+        });
       }
       if (codings.length === 0 && text) {
         rows.token.push({ code, system: null, value: null, text: normalizeString(text) });
@@ -67,7 +70,12 @@ function addToken(rows: IndexRows, code: string, item: TypedValue): void {
       return;
     }
     case 'ContactPoint':
-      rows.token.push({ code, system: asString(value.system) ?? null, value: asString(value.value) ?? null, text: null });
+      rows.token.push({
+        code,
+        system: asString(value.system) ?? null,
+        value: asString(value.value) ?? null,
+        text: null,
+      });
       return;
     default:
       if (typeof item.value === 'string' || typeof item.value === 'boolean' || typeof item.value === 'number') {
@@ -112,14 +120,19 @@ function toRange(item: TypedValue): DateRange | undefined {
   if (item.type === 'Period') {
     const start = asString(value.start);
     const end = asString(value.end);
-    return start || end ? spanRange(start ? toDateRange(start) : undefined, end ? toDateRange(end) : undefined) : undefined;
+    return start || end
+      ? spanRange(start ? toDateRange(start) : undefined, end ? toDateRange(end) : undefined)
+      : undefined;
   }
   if (item.type === 'Timing') {
     const events = (Array.isArray(value.event) ? value.event : []).flatMap((event) =>
       typeof event === 'string' ? [toDateRange(event)].filter((range) => range !== undefined) : [],
     );
     const first = events.map((range) => range.low).sort()[0];
-    const last = events.map((range) => range.high).sort().at(-1);
+    const last = events
+      .map((range) => range.high)
+      .sort()
+      .at(-1);
     return first && last ? { low: first, high: last } : undefined;
   }
   return undefined;

@@ -44,13 +44,13 @@ export function splitValues(raw: string): string[] {
   for (let index = 0; index < raw.length; index++) {
     const char = raw[index];
     if (char === '\\' && index + 1 < raw.length) {
-      current += char + raw[index + 1];
+      current += `${char}${raw[index + 1] ?? ''}`;
       index++;
     } else if (char === ',') {
       values.push(current);
       current = '';
     } else {
-      current += char;
+      current += char ?? '';
     }
   }
   values.push(current);

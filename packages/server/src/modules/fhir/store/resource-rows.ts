@@ -18,7 +18,7 @@ function toStoredVersion(row: VersionRow): StoredVersion {
   return {
     resourceType: row.resource_type,
     id: row.id,
-    versionId: Number(row.version_id),
+    versionId: row.version_id,
     lastUpdated: new Date(row.last_updated),
     deleted: row.deleted,
     content: row.content ?? undefined,
@@ -57,7 +57,7 @@ export async function tryReadCurrentText(
   const row = rows[0];
   return row
     ? {
-        versionId: Number(row.version_id),
+        versionId: row.version_id,
         lastUpdated: new Date(row.last_updated),
         deleted: row.deleted,
         text: row.text,

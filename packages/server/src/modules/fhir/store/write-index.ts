@@ -1,7 +1,14 @@
 import type { Queryable } from '../../../platform/db/index.ts';
 import type { IndexRows } from '../search/extract-index.ts';
 
-const INDEX_TABLES = ['search_token', 'search_string', 'search_reference', 'search_date', 'search_number', 'search_uri'];
+const INDEX_TABLES = [
+  'search_token',
+  'search_string',
+  'search_reference',
+  'search_date',
+  'search_number',
+  'search_uri',
+];
 
 /**
  * Removes every search-index row of a resource (before re-indexing a new version, or on delete).
@@ -9,7 +16,8 @@ const INDEX_TABLES = ['search_token', 'search_string', 'search_reference', 'sear
  */
 export async function deleteIndexRows(tx: Queryable, tenantId: string, resourceType: string, id: string) {
   const deletes = INDEX_TABLES.map(
-    (table, index) => `d${index} AS (DELETE FROM ${table} WHERE tenant_id = $1 AND resource_type = $2 AND resource_id = $3)`,
+    (table, index) =>
+      `d${index} AS (DELETE FROM ${table} WHERE tenant_id = $1 AND resource_type = $2 AND resource_id = $3)`,
   );
   await tx.query(`WITH ${deletes.join(', ')} SELECT 1`, [tenantId, resourceType, id]);
 }
@@ -21,13 +29,22 @@ const TABLE_SPECS: TableSpec[] = [
     table: 'search_token',
     columns: ['code', 'system', 'value', 'text_value'],
     casts: ['text', 'text', 'text', 'text'],
-    values: (rows) => [rows.token.map((r) => r.code), rows.token.map((r) => r.system), rows.token.map((r) => r.value), rows.token.map((r) => r.text)],
+    values: (rows) => [
+      rows.token.map((r) => r.code),
+      rows.token.map((r) => r.system),
+      rows.token.map((r) => r.value),
+      rows.token.map((r) => r.text),
+    ],
   },
   {
     table: 'search_string',
     columns: ['code', 'value', 'exact_value'],
     casts: ['text', 'text', 'text'],
-    values: (rows) => [rows.string.map((r) => r.code), rows.string.map((r) => r.value), rows.string.map((r) => r.exact)],
+    values: (rows) => [
+      rows.string.map((r) => r.code),
+      rows.string.map((r) => r.value),
+      rows.string.map((r) => r.exact),
+    ],
   },
   {
     table: 'search_reference',

@@ -44,7 +44,9 @@ export function getValueSetIndex(): ValueSetIndex {
 }
 
 function loadDefinitions(): Definitions {
-  if (definitions) return definitions;
+  if (definitions) {
+    return definitions;
+  }
   const types = readJson('fhir/r4/profiles-types.json') as Bundle<StructureDefinition>;
   const resources = readJson('fhir/r4/profiles-resources.json') as Bundle;
   // medplum's validator resolves schemas from a global registry, so both bundles must be indexed before validating.

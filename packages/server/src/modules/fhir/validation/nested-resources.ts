@@ -18,7 +18,9 @@ export function forEachNestedResource(
   slots ??= pruneTypeGraph(getTypeGraph(), (property) => property.childType === 'Resource');
   const type = resource.resourceType;
   const plan = typeof type === 'string' && isKnownResourceType(type) ? slots.get(type) : undefined;
-  if (plan) walk(resource, plan, path, slots, visit);
+  if (plan) {
+    walk(resource, plan, path, slots, visit);
+  }
 }
 
 function walk(
@@ -30,10 +32,14 @@ function walk(
 ): void {
   for (const key in value) {
     const property = plan.get(key);
-    if (!property) continue;
+    if (!property) {
+      continue;
+    }
     const item = value[key];
     if (Array.isArray(item)) {
-      for (let i = 0; i < item.length; i++) step(item[i], property, `${path}.${property.step}[${i}]`, all, visit);
+      for (let i = 0; i < item.length; i++) {
+        step(item[i], property, `${path}.${property.step}[${i}]`, all, visit);
+      }
     } else {
       step(item, property, `${path}.${property.step}`, all, visit);
     }
@@ -51,11 +57,15 @@ function step(
     visit(value, path);
     const type = isObject(value) ? value.resourceType : undefined;
     const plan = typeof type === 'string' && isKnownResourceType(type) ? all.get(type) : undefined;
-    if (plan && isObject(value)) walk(value, plan, path, all, visit);
+    if (plan && isObject(value)) {
+      walk(value, plan, path, all, visit);
+    }
     return;
   }
   const plan = property.childType === undefined ? undefined : all.get(property.childType);
-  if (plan && isObject(value)) walk(value, plan, path, all, visit);
+  if (plan && isObject(value)) {
+    walk(value, plan, path, all, visit);
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

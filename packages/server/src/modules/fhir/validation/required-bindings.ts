@@ -67,9 +67,13 @@ function walkResource(
 ): void {
   const type = resource.resourceType;
   // Unknown nested resource types are reported by validateResource, not here.
-  if (typeof type !== 'string' || !isKnownResourceType(type)) return;
+  if (typeof type !== 'string' || !isKnownResourceType(type)) {
+    return;
+  }
   const plan = byType.get(type);
-  if (plan) walkObject(resource, plan, path, byType, issues);
+  if (plan) {
+    walkObject(resource, plan, path, byType, issues);
+  }
 }
 
 function walkObject(
@@ -82,7 +86,9 @@ function walkObject(
   // Iterating the instance's keys (usually few) is cheaper than iterating every property a type allows.
   for (const key in value) {
     const property = plan.get(key);
-    if (!property) continue;
+    if (!property) {
+      continue;
+    }
     const item = value[key];
     if (Array.isArray(item)) {
       for (let i = 0; i < item.length; i++) {
@@ -101,11 +107,18 @@ function visitValue(
   byType: ReadonlyMap<string, TypePlan>,
   issues: OperationOutcomeIssue[],
 ): void {
-  if (property.rule) checkValue(value, property.type, property.rule, path, issues);
+  if (property.rule) {
+    checkValue(value, property.type, property.rule, path, issues);
+  }
   const child = property.child;
-  if (!child || !isObject(value)) return;
-  if (child === RESOURCE) walkResource(value, path, byType, issues);
-  else walkObject(value, child, path, byType, issues);
+  if (!child || !isObject(value)) {
+    return;
+  }
+  if (child === RESOURCE) {
+    walkResource(value, path, byType, issues);
+  } else {
+    walkObject(value, child, path, byType, issues);
+  }
 }
 
 function checkValue(
@@ -117,7 +130,9 @@ function checkValue(
 ): void {
   // Values of the wrong JSON type are reported by the structural validator, so they are ignored here.
   if (type === 'CodeableConcept') {
-    if (!isObject(value)) return;
+    if (!isObject(value)) {
+      return;
+    }
     const codings = Array.isArray(value.coding) ? value.coding.filter(isObject) : [];
     if (codings.length === 0) {
       issues.push(codeIssue(`CodeableConcept has no coding from the required value set ${rule.valueSet}`, path));
@@ -135,7 +150,9 @@ function checkValue(
 
 function codingAllowed(coding: Record<string, unknown>, allowed: CodeSet): boolean {
   const { system, code } = coding;
-  if (typeof code !== 'string') return false;
+  if (typeof code !== 'string') {
+    return false;
+  }
   // Without a system the coding cannot be placed in a code system, so the code alone decides.
   return typeof system === 'string' ? allowed.pairs.has(`${system}|${code}`) : allowed.codes.has(code);
 }
@@ -166,7 +183,9 @@ function buildPlans(): Plans {
   const rules = new Map<PropertyInfo, BindingRule | undefined>();
 
   function ruleFor(property: PropertyInfo): BindingRule | undefined {
-    if (rules.has(property)) return rules.get(property);
+    if (rules.has(property)) {
+      return rules.get(property);
+    }
     const binding = property.element.binding;
     let rule: BindingRule | undefined;
     if (binding?.strength === 'required' && binding.valueSet && CHECKABLE_TYPES.has(property.type)) {
@@ -181,7 +200,9 @@ function buildPlans(): Plans {
 
   const pruned = pruneTypeGraph(getTypeGraph(), (property) => ruleFor(property) !== undefined);
   const byType = new Map<string, TypePlan>();
-  for (const type of pruned.keys()) byType.set(type, new Map());
+  for (const type of pruned.keys()) {
+    byType.set(type, new Map());
+  }
   for (const [type, properties] of pruned) {
     const plan = byType.get(type);
     for (const [key, property] of properties) {

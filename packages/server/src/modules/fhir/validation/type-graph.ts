@@ -42,7 +42,9 @@ export function pruneTypeGraph(
   for (let changed = true; changed;) {
     changed = false;
     for (const [type, properties] of typeGraph) {
-      if (relevant.has(type)) continue;
+      if (relevant.has(type)) {
+        continue;
+      }
       for (const property of properties.values()) {
         if (leadsToTarget(property)) {
           relevant.add(type);
@@ -56,7 +58,11 @@ export function pruneTypeGraph(
   const pruned = new Map<string, Map<string, PropertyInfo>>();
   for (const type of relevant) {
     const kept = new Map<string, PropertyInfo>();
-    for (const [key, property] of typeGraph.get(type) ?? []) if (leadsToTarget(property)) kept.set(key, property);
+    for (const [key, property] of typeGraph.get(type) ?? []) {
+      if (leadsToTarget(property)) {
+        kept.set(key, property);
+      }
+    }
     pruned.set(type, kept);
   }
   return pruned;
@@ -67,7 +73,9 @@ function buildTypeGraph(): TypeGraph {
   const result = new Map<string, Map<string, PropertyInfo>>();
   const pending = [...listResourceTypes(), ...listComplexTypes()];
   for (let type = pending.pop(); type !== undefined; type = pending.pop()) {
-    if (result.has(type)) continue;
+    if (result.has(type)) {
+      continue;
+    }
     const properties = new Map<string, PropertyInfo>();
     result.set(type, properties);
     for (const [name, element] of Object.entries(tryGetDataType(type)?.elements ?? {})) {
@@ -85,7 +93,9 @@ function buildTypeGraph(): TypeGraph {
         } else {
           properties.set(key, { step, type: code, element, childType: code });
           // Nested resources are resolved per value from their resourceType, so `Resource` itself is not expanded.
-          if (code !== 'Resource') pending.push(code);
+          if (code !== 'Resource') {
+            pending.push(code);
+          }
         }
       }
     }

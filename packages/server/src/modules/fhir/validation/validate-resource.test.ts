@@ -32,7 +32,9 @@ describe('resource types', () => {
       assert.ok(!types.includes(notConcrete), notConcrete);
     }
     // medplum's own types and the R4B SubscriptionStatus are not part of R4.
-    for (const foreign of ['Project', 'Bot', 'SubscriptionStatus']) assert.equal(isKnownResourceType(foreign), false);
+    for (const foreign of ['Project', 'Bot', 'SubscriptionStatus']) {
+      assert.equal(isKnownResourceType(foreign), false);
+    }
   });
 
   it('rejects input that is not a JSON object with an error on resourceType', () => {
@@ -300,7 +302,9 @@ describe('issue shape', () => {
     };
     const issues = errors(broken);
     assert.ok(issues.length >= 7, JSON.stringify(issues));
-    for (const issue of issues) assert.ok(issue.expression?.length, JSON.stringify(issue));
+    for (const issue of issues) {
+      assert.ok(issue.expression?.length, JSON.stringify(issue));
+    }
   });
 
   it('tells errors apart from warnings with hasErrors', () => {
@@ -328,7 +332,9 @@ describe('Synthea sample data', () => {
       };
       const literalByFullUrl = new Map<string, string>();
       for (const { fullUrl, resource } of bundle.entry ?? []) {
-        if (fullUrl && resource?.id) literalByFullUrl.set(fullUrl, `${resource.resourceType}/${resource.id}`);
+        if (fullUrl && resource?.id) {
+          literalByFullUrl.set(fullUrl, `${resource.resourceType}/${resource.id}`);
+        }
       }
       const rewrite = (value: unknown): void => {
         if (Array.isArray(value)) {
@@ -338,8 +344,11 @@ describe('Synthea sample data', () => {
           for (const [key, child] of Object.entries(record)) {
             if (key === 'reference' && typeof child === 'string') {
               const literal = literalByFullUrl.get(child);
-              if (literal) record[key] = literal;
-              else if (/^[A-Za-z]+\?/.test(child)) conditionalReferences++;
+              if (literal) {
+                record[key] = literal;
+              } else if (/^[A-Za-z]+\?/.test(child)) {
+                conditionalReferences++;
+              }
             } else {
               rewrite(child);
             }

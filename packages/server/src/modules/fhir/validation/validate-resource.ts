@@ -17,8 +17,12 @@ export function validateResource(resource: unknown): OperationOutcomeIssue[] {
     return [structureIssue('Resource must be a JSON object with a resourceType', 'resourceType')];
   }
   const type = resource.resourceType;
-  if (typeof type !== 'string') return [structureIssue('Missing resourceType', 'resourceType')];
-  if (!isKnownResourceType(type)) return [structureIssue(`Unknown resource type "${type}"`, 'resourceType')];
+  if (typeof type !== 'string') {
+    return [structureIssue('Missing resourceType', 'resourceType')];
+  }
+  if (!isKnownResourceType(type)) {
+    return [structureIssue(`Unknown resource type "${type}"`, 'resourceType')];
+  }
 
   // medplum throws on the first unknown nested type (losing its other findings) and ignores a missing one,
   // so nested resource types are checked first and, like the root type, stop validation when wrong.
@@ -36,7 +40,9 @@ export function validateResource(resource: unknown): OperationOutcomeIssue[] {
       idIssues.push(...checkId(nested, path));
     }
   });
-  if (typeIssues.length > 0) return typeIssues;
+  if (typeIssues.length > 0) {
+    return typeIssues;
+  }
 
   const issues = runMedplum(resource as unknown as Resource).map((issue) => escalateReference(issue, resource));
   issues.push(...idIssues, ...checkRequiredBindings(resource));
@@ -54,7 +60,9 @@ function runMedplum(resource: Resource): OperationOutcomeIssue[] {
     // Returns only warnings; any error makes it throw with the full issue list instead.
     return validateWithMedplum(resource);
   } catch (err) {
-    if (err instanceof OperationOutcomeError) return [...(err.outcome.issue ?? [])];
+    if (err instanceof OperationOutcomeError) {
+      return [...(err.outcome.issue ?? [])];
+    }
     // Malformed input can trip the validator itself; report it rather than failing the request.
     const text = `Validation failed: ${err instanceof Error ? err.message : String(err)}`;
     return [{ severity: 'error', code: 'exception', details: { text }, expression: [resource.resourceType] }];
@@ -83,14 +91,18 @@ function resolvePath(resource: Record<string, unknown>, expression: string): unk
   // The first step is the resource type itself.
   for (const step of expression.split('.').slice(1)) {
     const match = /^([A-Za-z0-9_]+)(\[x\])?(?:\[(\d+)\])?$/.exec(step);
-    if (!match || !isObject(current)) return undefined;
+    if (!match || !isObject(current)) {
+      return undefined;
+    }
     const [, name = '', choice, index] = match;
     // Choice elements appear as `value[x]` but are stored under a typed key such as `valueReference`.
     const key = choice
       ? Object.keys(current).find((k) => k.startsWith(name) && /^[A-Z]/.test(k.slice(name.length)))
       : name;
     current = key === undefined ? undefined : current[key];
-    if (index !== undefined) current = Array.isArray(current) ? current[Number(index)] : undefined;
+    if (index !== undefined) {
+      current = Array.isArray(current) ? current[Number(index)] : undefined;
+    }
   }
   return current;
 }
@@ -98,7 +110,9 @@ function resolvePath(resource: Record<string, unknown>, expression: string): unk
 // medplum types Resource.id as a plain string, so the `id` format is only checked here.
 function checkId(resource: Record<string, unknown>, path: string): OperationOutcomeIssue[] {
   const id = resource.id;
-  if (typeof id !== 'string' || ID_PATTERN.test(id)) return [];
+  if (typeof id !== 'string' || ID_PATTERN.test(id)) {
+    return [];
+  }
   const text = `Invalid id "${id}": expected 1-64 characters from [A-Za-z0-9-.]`;
   return [{ severity: 'error', code: 'value', details: { text }, expression: [`${path}.id`] }];
 }

@@ -23,9 +23,13 @@ export function buildValueSetIndex(resources: Iterable<ValueSet | CodeSystem>): 
   const codeSystems = new Map<string, CodeSystem>();
   for (const resource of resources) {
     // The first definition wins: the core spec file is read before the v3 terminology file.
-    if (!resource.url) continue;
+    if (!resource.url) {
+      continue;
+    }
     const byUrl: Map<string, ValueSet | CodeSystem> = resource.resourceType === 'ValueSet' ? valueSets : codeSystems;
-    if (!byUrl.has(resource.url)) byUrl.set(resource.url, resource);
+    if (!byUrl.has(resource.url)) {
+      byUrl.set(resource.url, resource);
+    }
   }
 
   const systemCache = new Map<string, ReadonlySet<string> | undefined>();
@@ -34,7 +38,9 @@ export function buildValueSetIndex(resources: Iterable<ValueSet | CodeSystem>): 
 
   // All codes of a CodeSystem, but only when the spec ships its complete content.
   function systemCodes(system: string): ReadonlySet<string> | undefined {
-    if (systemCache.has(system)) return systemCache.get(system);
+    if (systemCache.has(system)) {
+      return systemCache.get(system);
+    }
     const codeSystem = codeSystems.get(system);
     let codes: Set<string> | undefined;
     if (codeSystem?.content === 'complete') {
@@ -47,18 +53,28 @@ export function buildValueSetIndex(resources: Iterable<ValueSet | CodeSystem>): 
 
   // One include/exclude clause as `system|code` pairs; its system part and value sets intersect (FHIR semantics).
   function clausePairs(clause: ValueSetComposeInclude): Set<string> | undefined {
-    if (clause.filter?.length) return undefined;
+    if (clause.filter?.length) {
+      return undefined;
+    }
     let result: Set<string> | undefined;
     if (clause.system) {
       const system = clause.system;
       const codes = clause.concept ? clause.concept.map((c) => c.code) : systemCodes(system);
-      if (!codes) return undefined;
+      if (!codes) {
+        return undefined;
+      }
       result = new Set();
-      for (const code of codes) if (code) result.add(`${system}|${code}`);
+      for (const code of codes) {
+        if (code) {
+          result.add(`${system}|${code}`);
+        }
+      }
     }
     for (const url of clause.valueSet ?? []) {
       const other = valueSetPairs(stripVersion(url));
-      if (!other) return undefined;
+      if (!other) {
+        return undefined;
+      }
       result = result ? intersect(result, other) : new Set(other);
     }
     return result;
@@ -66,8 +82,12 @@ export function buildValueSetIndex(resources: Iterable<ValueSet | CodeSystem>): 
 
   function valueSetPairs(url: string): ReadonlySet<string> | undefined {
     const cached = pairCache.get(url);
-    if (cached === IN_PROGRESS) return undefined;
-    if (cached || pairCache.has(url)) return cached;
+    if (cached === IN_PROGRESS) {
+      return undefined;
+    }
+    if (cached || pairCache.has(url)) {
+      return cached;
+    }
     pairCache.set(url, IN_PROGRESS);
     const pairs = composePairs(valueSets.get(url));
     pairCache.set(url, pairs);
@@ -76,18 +96,28 @@ export function buildValueSetIndex(resources: Iterable<ValueSet | CodeSystem>): 
 
   function composePairs(valueSet: ValueSet | undefined): Set<string> | undefined {
     const compose = valueSet?.compose;
-    if (!compose?.include.length) return undefined;
+    if (!compose?.include.length) {
+      return undefined;
+    }
     const pairs = new Set<string>();
     for (const include of compose.include) {
       const part = clausePairs(include);
-      if (!part) return undefined;
-      for (const pair of part) pairs.add(pair);
+      if (!part) {
+        return undefined;
+      }
+      for (const pair of part) {
+        pairs.add(pair);
+      }
     }
     for (const exclude of compose.exclude ?? []) {
       // An exclusion we cannot enumerate makes the whole set unknown, so the check is skipped rather than wrong.
       const part = clausePairs(exclude);
-      if (!part) return undefined;
-      for (const pair of part) pairs.delete(pair);
+      if (!part) {
+        return undefined;
+      }
+      for (const pair of part) {
+        pairs.delete(pair);
+      }
     }
     return pairs;
   }
@@ -95,7 +125,9 @@ export function buildValueSetIndex(resources: Iterable<ValueSet | CodeSystem>): 
   return {
     expand(url: string): CodeSet | undefined {
       const key = stripVersion(url);
-      if (codeSetCache.has(key)) return codeSetCache.get(key);
+      if (codeSetCache.has(key)) {
+        return codeSetCache.get(key);
+      }
       const pairs = valueSetPairs(key);
       const codeSet = pairs
         ? { pairs, codes: new Set([...pairs].map((pair) => pair.slice(pair.indexOf('|') + 1))) }
@@ -122,6 +154,10 @@ function collectConcepts(concepts: CodeSystemConcept[] | undefined, into: Set<st
 
 function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
   const result = new Set<string>();
-  for (const item of a) if (b.has(item)) result.add(item);
+  for (const item of a) {
+    if (b.has(item)) {
+      result.add(item);
+    }
+  }
   return result;
 }
