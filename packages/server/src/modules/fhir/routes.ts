@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { allOk, created, type Resource } from '@caregraph/core/fhir';
 import { buildCapabilityStatement } from './capability-statement.ts';
 import { handleFhirRequest } from './interactions/router.ts';
+import { isKnownResourceType } from './validation/index.ts';
 import type { FhirRepo, FhirRequest, FhirResponse } from './interactions/types.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -57,6 +58,16 @@ function sendResponse(reply: FastifyReply, request: FhirRequest, response: FhirR
   return reply.send(typeof response.body === 'string' ? response.body : (response.body satisfies Resource | undefined));
 }
 
+/**
+ * A low-cardinality metrics label: the method and resource type, or a fixed word for paths a
+ * client could vary at will (unknown types), so labels cannot grow without bound.
+ */
+export function metricsRouteOf(method: string, path: string): string {
+  const [first = ''] = path.split('/');
+  const scope = first === '' ? '/' : first.startsWith('_') || isKnownResourceType(first) ? first : 'unknown';
+  return `fhir:${method} ${scope}${path.includes('/') ? '/…' : ''}`;
+}
+
 /** The HTTP adapter over the FHIR router, mounted at `/fhir/R4`. */
 export async function registerFhirRoutes(app: FastifyInstance, options: { baseUrl: string; version: string }) {
   const baseUrl = `${options.baseUrl}/fhir/R4`;
@@ -83,7 +94,7 @@ export async function registerFhirRoutes(app: FastifyInstance, options: { baseUr
       ifNoneExist: header(request, 'if-none-exist'),
       ...prefer,
     };
-    request.metricsRoute = `fhir:${request.method} ${path.split('/')[0] || '/'}${path.includes('/') ? '/…' : ''}`;
+    request.metricsRoute = metricsRouteOf(request.method, path);
     const repo: FhirRepo = { db: app.db, tenantId: context.tenantId, baseUrl, now: () => new Date() };
     const response = await handleFhirRequest(repo, fhirRequest);
     if (request.method === 'GET' && fhirRequest.ifNoneMatch && response.versionId !== undefined) {
