@@ -1,9 +1,19 @@
 /** A result row set, the same shape on PGlite and on node-postgres. */
 export type QueryResult<Row> = { rows: Row[]; rowCount: number };
 
+/**
+ * `name` makes a hot, fixed query a prepared statement on PostgreSQL (parsed and planned once per
+ * connection); only for constant SQL text, never for generated SQL. PGlite ignores it.
+ */
+export type QueryOptions = { name?: string };
+
 /** Something SQL can be sent to: the database itself or an open transaction. */
 export type Queryable = {
-  query: <Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<QueryResult<Row>>;
+  query: <Row = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ) => Promise<QueryResult<Row>>;
   /** Runs a script of several statements without parameters (migrations). */
   exec: (sql: string) => Promise<void>;
 };

@@ -1,15 +1,22 @@
 import pg from 'pg';
-import type { Database, QueryObserver, Queryable, QueryResult } from './database.ts';
+import type { Database, QueryObserver, Queryable, QueryOptions, QueryResult } from './database.ts';
 
 // Return bigint (int8) columns as numbers: version ids and counts stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 function wrap(target: pg.Pool | pg.PoolClient, observe: QueryObserver): Queryable {
   return {
-    async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+    async query<Row>(
+      sql: string,
+      params: readonly unknown[] = [],
+      options: QueryOptions = {},
+    ): Promise<QueryResult<Row>> {
       const started = performance.now();
       try {
-        const result = await target.query(sql, params as unknown[]);
+        const values = params as unknown[];
+        const result = await (options.name
+          ? target.query({ name: options.name, text: sql, values })
+          : target.query(sql, values));
         observe((performance.now() - started) / 1000, false);
         return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {

@@ -53,6 +53,7 @@ export async function tryReadCurrentText(
   }>(
     'SELECT version_id, last_updated, deleted, content::text AS text FROM resource WHERE tenant_id = $1 AND resource_type = $2 AND id = $3',
     [ctx.tenantId, resourceType, id],
+    { name: 'fhir-read-current' },
   );
   const row = rows[0];
   return row
