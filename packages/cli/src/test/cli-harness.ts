@@ -1,30 +1,16 @@
 // Runs the `caregraph` command as a subprocess against the integration test database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '@caregraph/server';
+import { countStoredResources, createTempDir, testDatabaseMode, type StoredResources } from '@caregraph/server/test';
 
 /** The `caregraph` executable. */
 export const CLI_BIN = path.resolve(import.meta.dirname, '../../bin/caregraph.js');
 
-/** The repository's shared Synthea test data (synthetic patients). */
-export const SYNTHEA_DIR = path.resolve(
-  process.env.CAREGRAPH_SYNTHEA_DIR ?? path.join(import.meta.dirname, '../../../../../shared/data/synthea-dev'),
-);
-
-/** Which database the integration tests run on (set by scripts/run-tests.ts). */
-export function testDatabaseMode(): 'embedded' | 'postgres' {
-  return process.env.CAREGRAPH_TEST_DB === 'postgres' ? 'postgres' : 'embedded';
-}
-
-/** A fresh temporary directory and a way to remove it. */
-export function createTempDir(purpose: string): { path: string; remove: () => void } {
-  const dir = mkdtempSync(path.join(tmpdir(), `caregraph-cli-${purpose}-`));
-  return { path: dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
+// The server's shared test helpers, re-exported so CLI tests import from one place.
+export { createTempDir, SYNTHEA_DIR, testDatabaseMode } from '@caregraph/server/test';
 
 /** A tenant id no other test uses. */
 export function freshTenantId(prefix = 't'): string {
@@ -149,35 +135,11 @@ export function createCliTestDatabase(purpose: string): CliTestDatabase {
   };
 }
 
-/** A tenant's current resources by type and its number of stored versions. */
-export async function countStored(
-  db: Database,
-  tenantId: string,
-): Promise<{ byType: Record<string, number>; total: number; versions: number }> {
-  const { rows } = await db.query<{ resource_type: string; count: number | string }>(
-    'SELECT resource_type, count(*) AS count FROM resource WHERE tenant_id = $1 AND NOT deleted GROUP BY resource_type',
-    [tenantId],
-  );
-  const byType = Object.fromEntries(rows.map((row) => [row.resource_type, Number(row.count)]));
-  const history = await db.query<{ count: number | string }>(
-    'SELECT count(*) AS count FROM resource_history WHERE tenant_id = $1',
-    [tenantId],
-  );
-  return {
-    byType,
-    total: Object.values(byType).reduce((sum, count) => sum + count, 0),
-    versions: Number(history.rows[0]?.count ?? 0),
-  };
-}
-
 /** Counts a tenant's resources in a database only a finished CLI process used. */
-export async function countStoredIn(
-  database: CliTestDatabase,
-  tenantId: string,
-): Promise<{ byType: Record<string, number>; total: number; versions: number }> {
+export async function countStoredIn(database: CliTestDatabase, tenantId: string): Promise<StoredResources> {
   const db = await database.open();
   try {
-    return await countStored(db, tenantId);
+    return await countStoredResources(db, tenantId);
   } finally {
     await db.close();
   }
