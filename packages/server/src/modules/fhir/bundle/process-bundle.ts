@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, OutcomeError, preconditionFailed, type Bundle, type BundleEntry } from '@caregraph/core/fhir';
 import { findMatchingIds } from '../search/run-search.ts';
-import { tryReadCurrent } from '../store/resource-rows.ts';
 import type { StoreContext } from '../store/context.ts';
 import { assertResourceType } from '../interactions/checks.ts';
-import { findConditionalUpdateTarget } from '../interactions/conditional.ts';
+import { findConditionalUpdateTarget, findIfNoneExistMatch } from '../interactions/conditional.ts';
 import { createResource, versionResponse } from '../interactions/write-resource.ts';
 import { inTransaction, type FhirRepo, type FhirRequest, type FhirResponse } from '../interactions/types.ts';
 import { locatedError, toErrorEntry, toFhirRequest, toResponseEntry } from './bundle-entry.ts';
@@ -126,18 +125,8 @@ async function planEntry(ctx: StoreContext, repo: FhirRepo, entry: BundleEntry, 
   if (request.method === 'POST' && request.path !== '' && !request.path.includes('/')) {
     assertResourceType(resourceType);
     if (request.ifNoneExist) {
-      const query = request.ifNoneExist.replace(/^[A-Za-z]*\?/, '');
-      const ids = await findMatchingIds(ctx.tx, {
-        tenantId: ctx.tenantId,
-        baseUrl: repo.baseUrl,
-        resourceType,
-        queryString: query,
-        limit: 2,
-      });
-      if (ids.length > 1) {
-        throw new OutcomeError(preconditionFailed(`ifNoneExist matched more than one ${resourceType}`));
-      }
-      const existing = ids[0] ? await tryReadCurrent(ctx, resourceType, ids[0]) : undefined;
+      const ifNoneExist = request.ifNoneExist;
+      const existing = await findIfNoneExistMatch(ctx, { baseUrl: repo.baseUrl, resourceType, ifNoneExist });
       if (existing) {
         plan.existing = versionResponse(existing, 200);
         plan.assignedId = existing.id;

@@ -1,6 +1,6 @@
 import { badRequest, OutcomeError, preconditionFailed } from '@caregraph/core/fhir';
 import { findMatchingIds } from '../search/run-search.ts';
-import type { StoreContext } from '../store/context.ts';
+import type { StoreContext, StoredVersion } from '../store/context.ts';
 import { assertHasCriteria } from './checks.ts';
 import { createResource, deleteResource, updateResource, versionResponse } from './write-resource.ts';
 import { tryReadCurrent } from '../store/resource-rows.ts';
@@ -11,26 +11,32 @@ function findUpToTwo(ctx: StoreContext, baseUrl: string, resourceType: string, q
   return findMatchingIds(ctx.tx, { tenantId: ctx.tenantId, baseUrl, resourceType, queryString, limit: 2 });
 }
 
-/** Conditional create (`If-None-Exist`): returns the existing match, creates when none, 412 when several. */
-export async function conditionalCreate(
+/**
+ * The one live resource an `If-None-Exist` query (`identifier=x|y`, optionally `Type?`-prefixed)
+ * matches, or undefined when none does; 412 when several do. Shared by conditional create and the
+ * `ifNoneExist` of Bundle entries.
+ */
+export async function findIfNoneExistMatch(
   ctx: StoreContext,
-  options: { baseUrl: string; resourceType: string; body: unknown; ifNoneExist: string },
-): Promise<FhirResponse> {
-  const { baseUrl, resourceType, body, ifNoneExist } = options;
-  const query = ifNoneExist.replace(/^[A-Za-z]+\?/, '').replace(/^\?/, '');
+  options: { baseUrl: string; resourceType: string; ifNoneExist: string },
+): Promise<StoredVersion | undefined> {
+  const { baseUrl, resourceType, ifNoneExist } = options;
+  const query = ifNoneExist.replace(/^[A-Za-z]*\?/, '');
   assertHasCriteria(query, 'create');
   const matches = await findUpToTwo(ctx, baseUrl, resourceType, query);
   if (matches.length > 1) {
     throw new OutcomeError(preconditionFailed(`If-None-Exist matched more than one ${resourceType}`));
   }
-  const [existingId] = matches;
-  if (existingId) {
-    const existing = await tryReadCurrent(ctx, resourceType, existingId);
-    if (existing) {
-      return versionResponse(existing, 200);
-    }
-  }
-  return createResource(ctx, resourceType, body);
+  return matches[0] ? tryReadCurrent(ctx, resourceType, matches[0]) : undefined;
+}
+
+/** Conditional create (`If-None-Exist`): returns the existing match, creates when none, 412 when several. */
+export async function conditionalCreate(
+  ctx: StoreContext,
+  options: { baseUrl: string; resourceType: string; body: unknown; ifNoneExist: string },
+): Promise<FhirResponse> {
+  const existing = await findIfNoneExistMatch(ctx, options);
+  return existing ? versionResponse(existing, 200) : createResource(ctx, options.resourceType, options.body);
 }
 
 /**
