@@ -8,7 +8,8 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 import { createTestApp, type TestApp, type TestTenant } from '../../test/create-test-app.ts';
-import { SUPPORTED_INTERACTIONS } from './interactions/router.ts';
+import { SUPPORTED_INTERACTIONS, TYPE_OPERATIONS } from './interactions/router.ts';
+import { tryGetSearchParam } from './search/definitions.ts';
 import { listResourceTypes } from './validation/index.ts';
 import { buildObservation, buildPatient, expectOutcome, FHIR, json } from './fhir-test-support.ts';
 
@@ -40,6 +41,18 @@ const SAMPLE_VALUES: Record<string, string> = {
   quantity: 'lt1',
   uri: 'http://example.org/x',
 };
+
+/** Listed parameters that select but cannot order, nor be asked about with `:missing`. */
+const FILTER_ONLY = new Set(['_text', '_content', '_list']);
+
+/** A well-formed value for a listed parameter: composites join one value per component with `$`. */
+function sampleValue(resourceType: string, name: string, type: string): string {
+  const components = tryGetSearchParam(resourceType, name)?.components ?? [];
+  if (type === 'composite') {
+    return components.map((component) => SAMPLE_VALUES[component.type] ?? 'x').join('$');
+  }
+  return SAMPLE_VALUES[type] ?? 'x';
+}
 
 describe('FHIR CapabilityStatement', () => {
   let testApp: TestApp;
@@ -157,10 +170,57 @@ describe('FHIR CapabilityStatement', () => {
       assert.equal(valid.statusCode, 200, valid.body);
       assert.equal(json<OperationOutcome>(valid).resourceType, 'OperationOutcome');
     }
-    assert.deepEqual(
-      resourceEntry('Patient').operation?.map((operation) => operation.name),
-      ['validate'],
-    );
+  });
+
+  it('lists exactly the operations the router answers, per type, and each works', async () => {
+    for (const type of listResourceTypes()) {
+      const expected = TYPE_OPERATIONS.filter(
+        (operation) => operation.types === 'all' || operation.types.includes(type),
+      );
+      assert.deepEqual(
+        resourceEntry(type).operation?.map((operation) => operation.name),
+        expected.map((operation) => operation.name),
+      );
+    }
+    const patient = await tenant.request({ method: 'POST', url: `${FHIR}/Patient`, payload: buildPatient() });
+    const patientId = json<Resource>(patient).id ?? '';
+    const everything = await tenant.request({ method: 'GET', url: `${FHIR}/Patient/${patientId}/$everything` });
+    assert.equal(everything.statusCode, 200, everything.body);
+    assert.equal(json<Bundle>(everything).entry?.[0]?.resource?.id, patientId);
+    const encounter = await tenant.request({
+      method: 'POST',
+      url: `${FHIR}/Encounter`,
+      payload: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' } },
+    });
+    const encounterId = json<Resource>(encounter).id ?? '';
+    const encounterEverything = await tenant.request({
+      method: 'GET',
+      url: `${FHIR}/Encounter/${encounterId}/$everything`,
+    });
+    assert.equal(encounterEverything.statusCode, 200, encounterEverything.body);
+  });
+
+  it('accepts every _include and _revinclude it lists for Encounter and Patient', async () => {
+    for (const type of ['Encounter', 'Patient']) {
+      const entry = resourceEntry(type);
+      assert.ok((entry.searchInclude ?? []).includes('*'));
+      assert.ok((entry.searchRevInclude ?? []).length > 10, `${type} lists revincludes`);
+      const queries = [
+        ...(entry.searchInclude ?? []).map((value) => `_include=${value}`),
+        ...(entry.searchRevInclude ?? []).map((value) => `_revinclude=${value}`),
+      ];
+      for (const query of queries) {
+        const response = await tenant.request({ method: 'GET', url: `${FHIR}/${type}?${query}` });
+        assert.equal(response.statusCode, 200, `${type}?${query}: ${response.body}`);
+      }
+    }
+  });
+
+  it('lists system-level search and answers it', async () => {
+    assert.ok(statement.rest?.[0]?.interaction?.some((interaction) => interaction.code === 'search-system'));
+    const response = await tenant.request({ method: 'GET', url: `${FHIR}?_type=Patient,Observation&_count=1` });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(json<Bundle>(response).type, 'searchset');
   });
 
   it('lets the listed system interactions work: batch, transaction and system history', async () => {
@@ -186,10 +246,14 @@ describe('FHIR CapabilityStatement', () => {
       const parameters = resourceEntry(type).searchParam ?? [];
       assert.ok(parameters.length > 20, `${type} lists ${parameters.length} parameters`);
       for (const parameter of parameters) {
-        const value = SAMPLE_VALUES[parameter.type ?? ''];
-        assert.ok(value, `${parameter.name} has a listed type (${parameter.type})`);
-        const queries = [`${parameter.name}=${encodeURIComponent(value)}`, `_sort=${parameter.name}`];
-        if (parameter.name !== '_id' && parameter.name !== '_lastUpdated') {
+        assert.ok(parameter.type, `${parameter.name} has a listed type`);
+        const value = sampleValue(type, parameter.name, parameter.type);
+        const queries = [`${parameter.name}=${encodeURIComponent(value)}`];
+        const filterOnly = FILTER_ONLY.has(parameter.name) || parameter.type === 'composite';
+        if (!filterOnly) {
+          queries.push(`_sort=${parameter.name}`);
+        }
+        if (!filterOnly && parameter.name !== '_id' && parameter.name !== '_lastUpdated') {
           queries.push(`${parameter.name}:missing=true`);
         }
         for (const query of queries) {
@@ -203,7 +267,7 @@ describe('FHIR CapabilityStatement', () => {
   it('accepts every search parameter it lists for every type without a server error', async () => {
     for (const resource of statement.rest?.[0]?.resource ?? []) {
       for (const parameter of resource.searchParam ?? []) {
-        const value = SAMPLE_VALUES[parameter.type ?? ''] ?? 'x';
+        const value = sampleValue(resource.type, parameter.name, parameter.type ?? '');
         const query = `${parameter.name}=${encodeURIComponent(value)}`;
         const response = await tenant.request({ method: 'GET', url: `${FHIR}/${resource.type}?${query}` });
         assert.equal(response.statusCode, 200, `${resource.type}?${query}: ${response.body}`);

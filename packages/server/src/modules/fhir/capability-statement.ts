@@ -1,8 +1,60 @@
-import type { CapabilityStatement, CapabilityStatementRestResource } from '@caregraph/core/fhir';
-import { SUPPORTED_INTERACTIONS } from './interactions/router.ts';
-import { SUPPORTED_MODIFIERS_BY_TYPE } from './search/parse-query.ts';
+import type {
+  CapabilityStatement,
+  CapabilityStatementRestResource,
+  CapabilityStatementRestResourceOperation,
+  CapabilityStatementRestResourceSearchParam,
+} from '@caregraph/core/fhir';
+import { SUPPORTED_INTERACTIONS, TYPE_OPERATIONS } from './interactions/router.ts';
 import { getSearchParams } from './search/definitions.ts';
+import { isSearchable } from './search/parse-criterion.ts';
 import { listResourceTypes } from './validation/index.ts';
+
+const RESOURCE_PARAM = 'http://hl7.org/fhir/SearchParameter/Resource-';
+
+/** Parameters answered for every type, besides those in the type's definitions. */
+const COMMON_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
+  { name: '_id', type: 'token', definition: `${RESOURCE_PARAM}id` },
+  { name: '_lastUpdated', type: 'date', definition: `${RESOURCE_PARAM}lastUpdated` },
+  { name: '_text', type: 'string', documentation: 'Full-text search of the narrative (English stemming)' },
+  { name: '_content', type: 'string', documentation: 'Full-text search of every string in the resource' },
+  { name: '_list', type: 'token', documentation: 'Resources that are items of the List with this id' },
+];
+
+function searchParams(type: string): CapabilityStatementRestResourceSearchParam[] {
+  const defined = [...getSearchParams(type).values()]
+    .filter((parameter) => isSearchable(parameter))
+    .map((parameter) => ({
+      name: parameter.code,
+      type: parameter.type,
+      ...(parameter.definition.url ? { definition: parameter.definition.url } : {}),
+    }));
+  return [...COMMON_PARAMS, ...defined];
+}
+
+/** `_include` values: every reference parameter of the type, and `*`. */
+function searchIncludes(type: string): string[] {
+  const references = [...getSearchParams(type).values()].filter(
+    (parameter) => parameter.type === 'reference' && isSearchable(parameter),
+  );
+  return ['*', ...references.map((parameter) => `${type}:${parameter.code}`)];
+}
+
+/** `_revinclude` values: every reference parameter of any type that may point at this type. */
+function searchRevIncludes(type: string, allTypes: string[]): string[] {
+  return allTypes.flatMap((source) =>
+    [...getSearchParams(source).values()]
+      .filter(
+        (parameter) => parameter.type === 'reference' && isSearchable(parameter) && parameter.targets.includes(type),
+      )
+      .map((parameter) => `${source}:${parameter.code}`),
+  );
+}
+
+function operations(type: string): CapabilityStatementRestResourceOperation[] {
+  return TYPE_OPERATIONS.filter((operation) => operation.types === 'all' || operation.types.includes(type)).map(
+    (operation) => ({ name: operation.name, definition: operation.definition }),
+  );
+}
 
 /**
  * The server's CapabilityStatement, generated from what the router and search engine implement
@@ -13,7 +65,8 @@ export function buildCapabilityStatement(options: {
   version: string;
   date: string;
 }): CapabilityStatement {
-  const resources: CapabilityStatementRestResource[] = listResourceTypes().map((type) => ({
+  const types = listResourceTypes();
+  const resources: CapabilityStatementRestResource[] = types.map((type) => ({
     type: type as CapabilityStatementRestResource['type'],
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
     interaction: SUPPORTED_INTERACTIONS.type.map((code) => ({ code })),
@@ -24,18 +77,10 @@ export function buildCapabilityStatement(options: {
     conditionalUpdate: true,
     conditionalDelete: 'single',
     conditionalRead: 'not-supported',
-    searchParam: [
-      { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
-      { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated' },
-      ...[...getSearchParams(type).values()]
-        .filter((parameter) => parameter.expression && parameter.type in SUPPORTED_MODIFIERS_BY_TYPE)
-        .map((parameter) => ({
-          name: parameter.code,
-          type: parameter.type,
-          ...(parameter.definition.url ? { definition: parameter.definition.url } : {}),
-        })),
-    ],
-    operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }],
+    searchInclude: searchIncludes(type),
+    searchRevInclude: searchRevIncludes(type, types),
+    searchParam: searchParams(type),
+    operation: operations(type),
   }));
   return {
     resourceType: 'CapabilityStatement',
@@ -55,6 +100,7 @@ export function buildCapabilityStatement(options: {
         },
         resource: resources,
         interaction: SUPPORTED_INTERACTIONS.system.map((code) => ({ code })),
+        searchParam: COMMON_PARAMS,
       },
     ],
   };

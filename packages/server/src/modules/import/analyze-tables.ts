@@ -9,6 +9,8 @@ export const SEARCH_TABLES = [
   'search_date',
   'search_number',
   'search_uri',
+  'search_composite',
+  'search_text',
 ] as const;
 
 /**

@@ -1,11 +1,14 @@
 import { badRequest, notAllowed, notFound, OutcomeError } from '@caregraph/core/fhir';
 import { processBundle } from '../bundle/process-bundle.ts';
+import { isKnownResourceType } from '../validation/index.ts';
 import { assertResourceType } from './checks.ts';
 import { conditionalCreate, conditionalDelete, conditionalUpdate } from './conditional.ts';
+import { everythingOperation } from './everything.ts';
 import { readHistory } from './history.ts';
 import { patchResource } from './patch-resource.ts';
 import { readResource, readVersion } from './read-resource.ts';
 import { searchType } from './search.ts';
+import { searchCompartment, searchSystem } from './search-levels.ts';
 import { inTransaction, type FhirRepo, type FhirRequest, type FhirResponse } from './types.ts';
 import { validateOperation } from './validate-operation.ts';
 import { createResource, deleteResource, updateResource } from './write-resource.ts';
@@ -26,7 +29,10 @@ export async function handleFhirRequest(repo: FhirRepo, request: FhirRequest): P
     if (method === 'POST') {
       return processBundle(repo, request.body, handleFhirRequest, request.preferReturn === 'representation');
     }
-    throw new OutcomeError(notAllowed('System-level search is not supported yet; use a resource type'));
+    return method === 'GET' ? searchSystem(repo, request) : notAllowedAt(method, 'the system level');
+  }
+  if (resourceType === '_search' && segments.length === 1 && method === 'POST') {
+    return searchSystem(repo, request);
   }
   if (resourceType === '_history' && segments.length === 1 && method === 'GET') {
     return readHistory(repo, {}, request.query);
@@ -62,7 +68,22 @@ export async function handleFhirRequest(repo: FhirRepo, request: FhirRequest): P
   if (third === '$validate' && segments.length === 3 && method === 'POST') {
     return validateOperation(resourceType, request.body, id);
   }
+  if (third === '$everything' && segments.length === 3 && (method === 'GET' || method === 'POST')) {
+    if (resourceType === 'Patient' || resourceType === 'Encounter') {
+      return everythingOperation(repo, { compartment: resourceType, id, query: request.query, body: request.body });
+    }
+  }
+  if (third && (third === '*' || isKnownResourceType(third)) && segments.length === 3 && method === 'GET') {
+    return searchCompartment(repo, request, { type: resourceType, id }, third);
+  }
+  if (third && fourth === '_search' && segments.length === 4 && method === 'POST') {
+    return searchCompartment(repo, request, { type: resourceType, id }, third);
+  }
   throw new OutcomeError(notFound(`No FHIR interaction at ${method} ${segments.slice(0, 1).join('/')}/…`));
+}
+
+function notAllowedAt(method: string, where: string): never {
+  throw new OutcomeError(notAllowed(`${method} is not supported at ${where}`));
 }
 
 function routeType(repo: FhirRepo, request: FhirRequest, method: string, resourceType: string) {
@@ -119,6 +140,16 @@ function routeInstance(repo: FhirRepo, request: FhirRequest, method: string, res
 /** Exported for the capability statement: what the router implements. */
 export const SUPPORTED_INTERACTIONS = {
   type: ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'],
-  system: ['transaction', 'batch', 'history-system'],
-  operations: ['validate'],
+  system: ['transaction', 'batch', 'history-system', 'search-system'],
 } as const;
+
+/** The operations the router answers on resource types and instances, for the capability statement. */
+export const TYPE_OPERATIONS: Array<{ name: string; definition: string; types: 'all' | string[] }> = [
+  { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate', types: 'all' },
+  { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything', types: ['Patient'] },
+  {
+    name: 'everything',
+    definition: 'http://hl7.org/fhir/OperationDefinition/Encounter-everything',
+    types: ['Encounter'],
+  },
+];

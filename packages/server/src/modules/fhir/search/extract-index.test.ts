@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Observation, Patient } from '@medplum/fhirtypes';
-import { extractIndexRows, parseReference } from './extract-index.ts';
+import { extractIndexRows } from './extract-index.ts';
+import { parseReference } from './index-values.ts';
 
 const patient: Patient = {
   resourceType: 'Patient',

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OutcomeError, statusOf } from '@caregraph/core/fhir';
-import { parseSearchQuery, splitPrefix, splitToken, splitValues, unescapeValue } from './parse-query.ts';
+import type { Criterion, ValueCriterion } from './criteria.ts';
+import { parseSearchQuery } from './parse-query.ts';
+import { splitPrefix, splitToken, splitValues, unescapeValue } from './search-values.ts';
+
+function valueCriterion(criterion: Criterion | undefined): ValueCriterion {
+  assert.ok(criterion?.kind === 'value', `a value criterion: ${JSON.stringify(criterion)}`);
+  return criterion;
+}
 
 /** Asserts `work` throws a 400 OutcomeError whose issue names `expression` and whose text matches `text`. */
 function assertBadRequest(work: () => unknown, expression: string, text: RegExp): void {
@@ -97,7 +104,7 @@ describe('parseSearchQuery', () => {
       ['birthdate', 'lt2010'],
     ]);
     assert.deepEqual(
-      query.criteria.map(({ name, modifier, values }) => ({ name, modifier, values })),
+      query.criteria.map(valueCriterion).map(({ name, modifier, values }) => ({ name, modifier, values })),
       [
         { name: 'gender', modifier: undefined, values: ['female', 'other'] },
         { name: 'name', modifier: 'exact', values: ['Ann'] },
@@ -105,7 +112,7 @@ describe('parseSearchQuery', () => {
         { name: 'birthdate', modifier: undefined, values: ['lt2010'] },
       ],
     );
-    assert.equal(query.criteria[0]?.parameter.type, 'token');
+    assert.equal(valueCriterion(query.criteria[0]).parameter.type, 'token');
   });
 
   it('answers _id and _lastUpdated from columns', () => {
@@ -113,18 +120,15 @@ describe('parseSearchQuery', () => {
       ['_id', 'a,b'],
       ['_lastUpdated', 'gt2020-01-01'],
     ]);
-    assert.deepEqual(
-      query.criteria.map((criterion) => criterion.parameter),
-      [
-        { code: '_id', type: 'token', column: true },
-        { code: '_lastUpdated', type: 'date', column: true },
-      ],
-    );
+    assert.deepEqual(query.criteria, [
+      { kind: 'column', name: '_id', values: ['a', 'b'] },
+      { kind: 'column', name: '_lastUpdated', values: ['gt2020-01-01'] },
+    ]);
   });
 
   it('accepts a resource type modifier on a reference parameter', () => {
     const query = parseSearchQuery('Observation', [['subject:Patient', '123']], false);
-    assert.equal(query.criteria[0]?.modifier, 'Patient');
+    assert.equal(valueCriterion(query.criteria[0]).modifier, 'Patient');
   });
 
   it('rejects an unknown parameter with a 400 naming it', () => {
@@ -151,7 +155,7 @@ describe('parseSearchQuery', () => {
     );
     assert.deepEqual(query.ignored, ['shoe-size', 'gender:contains']);
     assert.deepEqual(
-      query.criteria.map((criterion) => criterion.name),
+      query.criteria.map((criterion) => valueCriterion(criterion).name),
       ['gender'],
     );
   });
@@ -177,7 +181,7 @@ describe('parseSearchQuery', () => {
 
   it('accepts quantities with a system and unit', () => {
     const query = parseSearchQuery('Observation', [['value-quantity', 'le5.4|http://unitsofmeasure.org|mg']], false);
-    assert.deepEqual(query.criteria[0]?.values, ['le5.4|http://unitsofmeasure.org|mg']);
+    assert.deepEqual(valueCriterion(query.criteria[0]).values, ['le5.4|http://unitsofmeasure.org|mg']);
   });
 
   it('reads _count, caps it at 1000 and rejects non-integers', () => {
@@ -202,10 +206,10 @@ describe('parseSearchQuery', () => {
     assertBadRequest(() => parse([['_sort', 'shoe-size']]), '_sort', /Unknown sort parameter "shoe-size"/);
   });
 
-  it('reads _total and _summary=count and rejects an unknown _total', () => {
+  it('reads _total and _summary and rejects an unknown _total', () => {
     assert.equal(parse([]).total, 'none');
     assert.equal(parse([['_total', 'accurate']]).total, 'accurate');
-    assert.equal(parse([['_summary', 'count']]).summaryCount, true);
+    assert.equal(parse([['_summary', 'count']]).summary, 'count');
     assertBadRequest(() => parse([['_total', 'all']]), '_total', /Invalid _total "all"/);
   });
 });

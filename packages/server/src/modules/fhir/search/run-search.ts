@@ -1,18 +1,46 @@
+import { badRequest, OutcomeError } from '@caregraph/core/fhir';
 import type { Queryable } from '../../../platform/db/index.ts';
-import { buildOrderBy, buildWhere, SqlParams } from './build-sql.ts';
-import { tryGetSearchParam } from './definitions.ts';
+import { buildSortKeys, buildWhere, orderByClause, SqlParams } from './build-sql.ts';
+import { keysetCondition, type Cursor } from './paging.ts';
 import { parseSearchQuery, type SearchQuery } from './parse-query.ts';
 
-/** A page of matches, as raw JSON text straight from the database. */
+/** One matching resource, as raw JSON text straight from the database. */
+export type SearchMatch = { resourceType: string; id: string; text: string; keys: Array<string | null> };
+
+/** A page of matches, and cursors to the pages around it. */
 export type SearchPage = {
   query: SearchQuery;
-  matches: Array<{ id: string; text: string }>;
-  /** True when another page follows. */
-  hasMore: boolean;
+  matches: SearchMatch[];
+  /** Where the next page starts, when there is one. */
+  next: Cursor | undefined;
+  /** Where the previous page ends, when there is one. */
+  previous: Cursor | undefined;
   total: number | undefined;
 };
 
-/** Runs a parsed search in a tenant. */
+type Row = { resource_type: string; id: string; text: string } & Record<`k${number}`, string | null>;
+
+const cursorAt = (match: SearchMatch, direction: Cursor['direction']): Cursor => ({
+  direction,
+  keys: match.keys,
+  id: match.id,
+});
+
+/** The planner's row estimate for the search: `_total=estimate` without counting. */
+async function estimateTotal(q: Queryable, where: string, params: SqlParams): Promise<number> {
+  const { rows } = await q.query<{ 'QUERY PLAN': unknown }>(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM resource r WHERE ${where}`,
+    params.values,
+  );
+  const plan: unknown = rows[0]?.['QUERY PLAN'];
+  const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as Array<{ Plan: { 'Plan Rows': number } }>;
+  return Math.round(parsed[0]?.Plan['Plan Rows'] ?? 0);
+}
+
+/**
+ * Runs a parsed search in a tenant: one page in `_sort` order (then id), continuing from the
+ * query's cursor. The page is read with one extra row to know whether another follows.
+ */
 export async function runSearch(
   q: Queryable,
   options: { tenantId: string; baseUrl: string; query: SearchQuery },
@@ -21,25 +49,48 @@ export async function runSearch(
   const params = new SqlParams();
   const where = buildWhere(query, tenantId, baseUrl, params);
   let total: number | undefined;
-  if (query.total !== 'none' || query.summaryCount) {
+  if (query.total === 'accurate' || query.summary === 'count') {
     const counted = await q.query<{ total: number }>(
       `SELECT count(*)::int AS total FROM resource r WHERE ${where}`,
       params.values,
     );
     total = counted.rows[0]?.total ?? 0;
+  } else if (query.total === 'estimate') {
+    total = await estimateTotal(q, where, params);
   }
-  if (query.summaryCount || query.count === 0) {
-    return { query, matches: [], hasMore: false, total };
+  if (query.summary === 'count' || query.count === 0) {
+    return { query, matches: [], next: undefined, previous: undefined, total };
   }
-  const orderBy = buildOrderBy(query, params, (code) => tryGetSearchParam(query.resourceType, code)?.type);
-  // Fetch one extra row to know whether a next page exists without counting.
+  const keys = buildSortKeys(query, params);
+  const cursor = query.cursor;
+  const backwards = cursor?.direction === 'before';
+  const keyset = cursor ? `AND ${keysetCondition(keys, 'r.id', cursor, (value) => params.add(value))}` : '';
+  const keyColumns = keys.map((key, index) => `, (${key.expression})::text AS k${index}`).join('');
   const limit = params.add(query.count + 1);
   const offset = params.add(query.offset);
-  const { rows } = await q.query<{ id: string; text: string }>(
-    `SELECT r.id, r.content::text AS text FROM resource r WHERE ${where} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}`,
+  const { rows } = await q.query<Row>(
+    `SELECT r.resource_type, r.id, r.content::text AS text${keyColumns} FROM resource r
+     WHERE ${where} ${keyset} ORDER BY ${orderByClause(keys, backwards)} LIMIT ${limit} OFFSET ${offset}`,
     params.values,
   );
-  return { query, matches: rows.slice(0, query.count), hasMore: rows.length > query.count, total };
+  const hasMore = rows.length > query.count;
+  const page = rows.slice(0, query.count).map((row): SearchMatch => ({
+    resourceType: row.resource_type,
+    id: row.id,
+    text: row.text,
+    keys: keys.map((_, index) => row[`k${index}`] ?? null),
+  }));
+  if (backwards) {
+    page.reverse();
+  }
+  const first = page[0];
+  const last = page.at(-1);
+  // Going forwards, a previous page exists when we started from a cursor or an offset; going
+  // backwards, a next page exists (the one the client came from) and a previous one when rows remain.
+  const next = last && (backwards || hasMore) ? cursorAt(last, 'after') : undefined;
+  const previous =
+    first && (backwards ? hasMore : cursor !== undefined || query.offset > 0) ? cursorAt(first, 'before') : undefined;
+  return { query, matches: page, next, previous, total };
 }
 
 /**
@@ -52,6 +103,12 @@ export async function findMatchingIds(
 ): Promise<string[]> {
   const params = [...new URLSearchParams(options.queryString).entries()];
   const query = parseSearchQuery(options.resourceType, params, false);
+  if (query.criteria.length === 0) {
+    // Empty values are ignored by search, so `identifier=` would otherwise match every resource.
+    throw new OutcomeError(
+      badRequest(`Conditional criteria "${options.queryString}" select nothing: every value is empty`),
+    );
+  }
   query.count = options.limit;
   query.total = 'none';
   const page = await runSearch(q, { tenantId: options.tenantId, baseUrl: options.baseUrl, query });

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../../platform/db/index.ts';
-import type { IndexRows } from '../search/extract-index.ts';
+import type { IndexRows } from '../search/index-values.ts';
 
 const INDEX_TABLES = [
   'search_token',
@@ -8,6 +8,8 @@ const INDEX_TABLES = [
   'search_date',
   'search_number',
   'search_uri',
+  'search_composite',
+  'search_text',
 ];
 
 /**
@@ -80,7 +82,33 @@ const TABLE_SPECS: TableSpec[] = [
     casts: ['text', 'text'],
     values: (rows) => [rows.uri.map((r) => r.code), rows.uri.map((r) => r.value)],
   },
+  {
+    table: 'search_composite',
+    columns: ['code', 'grp', 'component', 'system', 'value', 'number', 'unit', 'low', 'high'],
+    casts: ['text', 'int', 'smallint', 'text', 'text', 'numeric', 'text', 'timestamptz', 'timestamptz'],
+    values: (rows) => [
+      rows.composite.map((r) => r.code),
+      rows.composite.map((r) => r.group),
+      rows.composite.map((r) => r.component),
+      rows.composite.map((r) => r.system),
+      rows.composite.map((r) => r.value),
+      rows.composite.map((r) => r.number),
+      rows.composite.map((r) => r.unit),
+      rows.composite.map((r) => r.low),
+      rows.composite.map((r) => r.high),
+    ],
+  },
 ];
+
+/** Full-text words, stemmed with the English configuration (clinical text is English here). */
+function textInsert(rows: IndexRows, params: unknown[]): string | undefined {
+  if (!rows.text) {
+    return undefined;
+  }
+  params.push(rows.text.narrative, rows.text.content);
+  return `INSERT INTO search_text (tenant_id, resource_type, resource_id, narrative, content)
+       VALUES ($1, $2, $3, to_tsvector('english', $${params.length - 1}::text), to_tsvector('english', $${params.length}::text))`;
+}
 
 /** Inserts the index rows of one resource version in a single statement (one round trip). */
 export async function insertIndexRows(
@@ -105,6 +133,10 @@ export async function insertIndexRows(
       `i${inserts.length} AS (INSERT INTO ${spec.table} (tenant_id, resource_type, resource_id, ${spec.columns.join(', ')})
        SELECT $1, $2, $3, * FROM unnest(${placeholders.join(', ')}))`,
     );
+  }
+  const text = textInsert(rows, params);
+  if (text) {
+    inserts.push(`i${inserts.length} AS (${text})`);
   }
   if (inserts.length > 0) {
     await tx.query(`WITH ${inserts.join(', ')} SELECT 1`, params);

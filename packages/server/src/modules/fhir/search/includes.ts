@@ -1,0 +1,211 @@
+import { badRequest, OutcomeError } from '@caregraph/core/fhir';
+import type { Queryable } from '../../../platform/db/index.ts';
+import { isKnownResourceType } from '../validation/index.ts';
+import { getSearchParams, tryGetSearchParam } from './definitions.ts';
+
+/**
+ * One `_include` or `_revinclude` (R4 §3.1.1.5.4). `_include=MedicationRequest:medication` has
+ * sourceType MedicationRequest and code medication; `_revinclude=Provenance:target` has sourceType
+ * Provenance. `*` as sourceType (the bare value `*`) means any type, `*` as code every reference
+ * parameter of the source type.
+ */
+export type IncludeSpec = {
+  reverse: boolean;
+  sourceType: string;
+  code: string;
+  targetType: string | undefined;
+  iterate: boolean;
+};
+
+/** A resource by type and id. */
+export type ResourceKey = { resourceType: string; id: string };
+
+/** An included resource with its stored JSON text. */
+export type IncludedResource = ResourceKey & { text: string };
+
+const WILDCARD = '*';
+
+function invalidInclude(name: string, value: string, reason: string): never {
+  throw new OutcomeError(badRequest(`Invalid ${name} "${value}": ${reason}`, name));
+}
+
+function referenceParams(resourceType: string) {
+  return [...getSearchParams(resourceType).values()].filter((parameter) => parameter.type === 'reference');
+}
+
+/**
+ * Parses an `_include` / `_revinclude` value: `Source:param`, `Source:param:Target`, `Source:*`
+ * or `*`. The `iterate` modifier (and `recurse`, its name before R4) makes it apply to included
+ * resources too. Throws a 400 naming the value when a type or parameter is unknown, the parameter
+ * is not a reference, or it cannot point at the target type.
+ */
+export function parseInclude(name: '_include' | '_revinclude', modifier: string | undefined, value: string): IncludeSpec {
+  const fail = (reason: string) => invalidInclude(name, value, reason);
+  if (modifier !== undefined && modifier !== 'iterate' && modifier !== 'recurse') {
+    fail(`unknown modifier ":${modifier}"`);
+  }
+  const iterate = modifier !== undefined;
+  const reverse = name === '_revinclude';
+  if (value === WILDCARD) {
+    return { reverse, sourceType: WILDCARD, code: WILDCARD, targetType: undefined, iterate };
+  }
+  const parts = value.split(':');
+  const [sourceType = '', code = '', targetType] = parts;
+  if (parts.length < 2 || parts.length > 3 || code === '' || targetType === '') {
+    fail('expected SourceType:parameter or SourceType:parameter:TargetType');
+  }
+  if (!isKnownResourceType(sourceType)) {
+    fail(`unknown resource type "${sourceType}"`);
+  }
+  let targets: string[];
+  if (code === WILDCARD) {
+    targets = referenceParams(sourceType).flatMap((parameter) => parameter.targets);
+  } else {
+    const parameter = tryGetSearchParam(sourceType, code) ?? fail(`${sourceType} has no search parameter "${code}"`);
+    if (parameter.type !== 'reference') {
+      fail(`${sourceType}:${code} is not a reference parameter`);
+    }
+    targets = parameter.targets;
+  }
+  if (targetType !== undefined) {
+    if (!isKnownResourceType(targetType)) {
+      fail(`unknown resource type "${targetType}"`);
+    }
+    if (targets.length > 0 && !targets.includes(targetType)) {
+      fail(`${sourceType}:${code} cannot refer to ${targetType}`);
+    }
+  }
+  return { reverse, sourceType, code, targetType, iterate };
+}
+
+const keyOf = (resource: ResourceKey) => `${resource.resourceType}/${resource.id}`;
+
+/** The parameter codes and target types a spec follows; undefined means "any". */
+function specScope(spec: IncludeSpec): { codes: string[] | undefined; targetTypes: string[] | undefined } {
+  if (spec.sourceType === WILDCARD) {
+    return { codes: undefined, targetTypes: spec.targetType ? [spec.targetType] : undefined };
+  }
+  const parameters =
+    spec.code === WILDCARD
+      ? referenceParams(spec.sourceType)
+      : [tryGetSearchParam(spec.sourceType, spec.code)].filter((parameter) => parameter !== undefined);
+  const targets = parameters.flatMap((parameter) => parameter.targets);
+  const anyTarget = targets.length === 0 || parameters.some((parameter) => parameter.targets.length === 0);
+  return {
+    codes: parameters.map((parameter) => parameter.code),
+    targetTypes: spec.targetType ? [spec.targetType] : anyTarget ? undefined : [...new Set(targets)],
+  };
+}
+
+/** Collects SQL parameters and hands out their `$n` placeholders. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, cast = ''): string {
+    this.values.push(value);
+    return `$${this.values.length}${cast}`;
+  }
+}
+
+/**
+ * One batched query for one spec over a set of resources: forward specs follow `search_reference`
+ * from the sources through the owner index (resource_id first), reverse specs find referrers
+ * through the target index (tenant, type, code, target_id), or for `*` the reverse index (tenant,
+ * target type, target id). Resources already seen are left out in SQL so LIMIT counts new ones.
+ */
+function buildQuery(
+  spec: IncludeSpec,
+  options: { tenantId: string; frontier: ResourceKey[]; seen: string[]; limit: number },
+): { sql: string; values: unknown[] } | undefined {
+  const { codes, targetTypes } = specScope(spec);
+  const params = new Params();
+  const tenant = params.add(options.tenantId);
+  if (!spec.reverse) {
+    const sources =
+      spec.sourceType === WILDCARD
+        ? options.frontier
+        : options.frontier.filter((resource) => resource.resourceType === spec.sourceType);
+    if (sources.length === 0) {
+      return undefined;
+    }
+    const conditions = [
+      `sr.resource_id = ANY(${params.add(sources.map((source) => source.id), '::text[]')})`,
+      `sr.tenant_id = ${tenant}`,
+      `sr.resource_type || '/' || sr.resource_id = ANY(${params.add(sources.map(keyOf), '::text[]')})`,
+    ];
+    if (codes) {
+      conditions.push(`sr.code = ANY(${params.add(codes, '::text[]')})`);
+    }
+    if (targetTypes) {
+      conditions.push(`sr.target_type = ANY(${params.add(targetTypes, '::text[]')})`);
+    }
+    return {
+      sql: `SELECT r.resource_type, r.id, r.content::text AS text FROM resource r
+        WHERE r.tenant_id = ${tenant} AND NOT r.deleted
+          AND (r.resource_type, r.id) IN (SELECT sr.target_type, sr.target_id FROM search_reference sr WHERE ${conditions.join(' AND ')})
+          AND r.resource_type || '/' || r.id <> ALL(${params.add(options.seen, '::text[]')})
+        ORDER BY r.resource_type, r.id LIMIT ${params.add(options.limit)}`,
+      values: params.values,
+    };
+  }
+  const targets = targetTypes
+    ? options.frontier.filter((resource) => targetTypes.includes(resource.resourceType))
+    : options.frontier;
+  if (targets.length === 0) {
+    return undefined;
+  }
+  const targetIds = params.add(targets.map((target) => target.id), '::text[]');
+  const targetKeys = params.add(targets.map(keyOf), '::text[]');
+  const conditions =
+    spec.sourceType === WILDCARD
+      ? [`sr.tenant_id = ${tenant}`, `sr.target_type = ANY(${params.add([...new Set(targets.map((target) => target.resourceType))], '::text[]')})`]
+      : [`sr.tenant_id = ${tenant}`, `sr.resource_type = ${params.add(spec.sourceType)}`, `sr.code = ANY(${params.add(codes, '::text[]')})`];
+  conditions.push(`sr.target_id = ANY(${targetIds})`, `sr.target_type || '/' || sr.target_id = ANY(${targetKeys})`);
+  return {
+    sql: `SELECT r.resource_type, r.id, r.content::text AS text FROM resource r
+      WHERE r.tenant_id = ${tenant} AND NOT r.deleted
+        AND (r.resource_type, r.id) IN (SELECT sr.resource_type, sr.resource_id FROM search_reference sr WHERE ${conditions.join(' AND ')})
+        AND r.resource_type || '/' || r.id <> ALL(${params.add(options.seen, '::text[]')})
+      ORDER BY r.resource_type, r.id LIMIT ${params.add(options.limit)}`,
+    values: params.values,
+  };
+}
+
+/**
+ * Resolves `_include` and `_revinclude` for a page of matches. Every spec applies to the matches;
+ * `iterate` specs then apply again to each round of newly included resources until a round finds
+ * nothing new, so reference cycles end. No match is returned, nor any resource twice. At most
+ * `limit` resources are returned; `truncated` tells that more would have been.
+ */
+export async function findIncludes(
+  q: Queryable,
+  options: { tenantId: string; matches: ResourceKey[]; includes: IncludeSpec[]; limit: number },
+): Promise<{ resources: IncludedResource[]; truncated: boolean }> {
+  const seen = new Set(options.matches.map(keyOf));
+  const resources: IncludedResource[] = [];
+  let frontier: ResourceKey[] = options.matches;
+  let specs = options.includes;
+  while (frontier.length > 0 && specs.length > 0) {
+    const found: ResourceKey[] = [];
+    for (const spec of specs) {
+      const remaining = options.limit - resources.length;
+      // One row past the remaining room tells whether the result is cut short.
+      const query = buildQuery(spec, { tenantId: options.tenantId, frontier, seen: [...seen], limit: remaining + 1 });
+      if (!query) {
+        continue;
+      }
+      const { rows } = await q.query<{ resource_type: string; id: string; text: string }>(query.sql, query.values);
+      for (const row of rows.slice(0, remaining)) {
+        const resource = { resourceType: row.resource_type, id: row.id, text: row.text };
+        seen.add(keyOf(resource));
+        resources.push(resource);
+        found.push(resource);
+      }
+      if (rows.length > remaining) {
+        return { resources, truncated: true };
+      }
+    }
+    frontier = found;
+    specs = specs.filter((spec) => spec.iterate);
+  }
+  return { resources, truncated: false };
+}

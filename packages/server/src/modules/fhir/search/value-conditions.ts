@@ -1,0 +1,235 @@
+import type { DateRange } from './date-range.ts';
+import type { SearchParamType } from './definitions.ts';
+import { normalizeString } from './normalize.ts';
+import {
+  parseDateValue,
+  parseNumberValue,
+  splitToken,
+  splitUnescaped,
+  unescapeValue,
+  type Prefix,
+} from './search-values.ts';
+
+/** Collects SQL parameters and hands out their placeholders. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** What a value condition needs besides the value: where its parameters go and the FHIR base URL. */
+export type ConditionContext = { params: SqlParams; baseUrl: string };
+
+/**
+ * The columns a value is compared with. Stand-alone index tables name the numeric column `value`;
+ * the composite table keeps text and numbers side by side, so it is `number` there.
+ */
+export type ValueColumns = { row: string; number: string };
+
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+/**
+ * A placeholder added on first use only: PostgreSQL cannot infer the type of a parameter the
+ * statement never mentions, and refuses the whole statement.
+ */
+function lazyParam(params: SqlParams, value: unknown, cast = ''): () => string {
+  let placeholder: string | undefined;
+  return () => (placeholder ??= `${params.add(value)}${cast}`);
+}
+
+function tokenCondition(x: string, value: string, params: SqlParams): string {
+  const { system, code } = splitToken(value);
+  if (system === undefined) {
+    return `${x}.value = ${params.add(code)}`;
+  }
+  if (system === '') {
+    return `${x}.system IS NULL AND ${x}.value = ${params.add(code)}`;
+  }
+  return code === undefined
+    ? `${x}.system = ${params.add(system)}`
+    : `${x}.system = ${params.add(system)} AND ${x}.value = ${params.add(code)}`;
+}
+
+/** `:of-type` on identifiers: `typeSystem|typeCode|value`, indexed as system + `typeCode|value`. */
+function ofTypeCondition(x: string, value: string, params: SqlParams): string {
+  const [system = '', code = '', identifier = ''] = splitUnescaped(value, '|').map(unescapeValue);
+  return `${x}.system = ${params.add(system)} AND ${x}.value = ${params.add(`${code}|${identifier}`)}`;
+}
+
+/** Date comparison of an indexed range [low, high] against a search range, per R4 §3.1.1.4.2. */
+export function dateCondition(prefix: Prefix, range: DateRange, low: string, high: string, params: SqlParams): string {
+  const sl = lazyParam(params, range.low, '::timestamptz');
+  const sh = lazyParam(params, range.high, '::timestamptz');
+  const contained = () => `(${low} >= ${sl()} AND ${high} <= ${sh()})`;
+  switch (prefix) {
+    case 'eq':
+      return contained();
+    case 'ne':
+      return `NOT ${contained()}`;
+    case 'gt':
+      return `${high} > ${sh()}`;
+    case 'lt':
+      return `${low} < ${sl()}`;
+    case 'ge':
+      return `(${high} > ${sh()} OR ${contained()})`;
+    case 'le':
+      return `(${low} < ${sl()} OR ${contained()})`;
+    case 'sa':
+      return `${low} > ${sh()}`;
+    case 'eb':
+      return `${high} < ${sl()}`;
+    case 'ap': {
+      // "approximately": overlap with the search range widened by 10% of its distance from now, at least a day.
+      const widen = `greatest(interval '1 day', abs(extract(epoch FROM now() - ${sl()})) * 0.1 * interval '1 second')`;
+      return `(${low} <= ${sh()} + ${widen} AND ${high} >= ${sl()} - ${widen})`;
+    }
+  }
+}
+
+/**
+ * Half the implicit precision of a number as written (R4 §3.1.1.4.3): 100 means [99.5, 100.5),
+ * 100.00 means [99.995, 100.005), and in exponent form the exponent scales it: 1e2 is [50, 150).
+ */
+export function halfPrecision(numberText: string): number {
+  const [mantissa = '', exponent = '0'] = numberText.toLowerCase().split('e');
+  const decimals = mantissa.split('.')[1]?.length ?? 0;
+  return 0.5 * 10 ** (Number(exponent) - decimals);
+}
+
+function numberCondition(name: string, value: string, columns: ValueColumns, params: SqlParams): string {
+  const { prefix, number, rest } = parseNumberValue(name, value);
+  const [numberText = '', system, unit] = rest.split('|');
+  const half = halfPrecision(numberText);
+  const v = columns.number;
+  const n = lazyParam(params, number);
+  const conditions: string[] = [];
+  switch (prefix) {
+    case 'eq':
+      conditions.push(`${v} >= ${params.add(number - half)} AND ${v} < ${params.add(number + half)}`);
+      break;
+    case 'ne':
+      conditions.push(`NOT (${v} >= ${params.add(number - half)} AND ${v} < ${params.add(number + half)})`);
+      break;
+    case 'gt':
+    case 'sa':
+      conditions.push(`${v} > ${n()}`);
+      break;
+    case 'lt':
+    case 'eb':
+      conditions.push(`${v} < ${n()}`);
+      break;
+    case 'ge':
+      conditions.push(`${v} >= ${n()}`);
+      break;
+    case 'le':
+      conditions.push(`${v} <= ${n()}`);
+      break;
+    case 'ap':
+      conditions.push(
+        `${v} BETWEEN ${params.add(number - Math.abs(number) * 0.1)} AND ${params.add(number + Math.abs(number) * 0.1)}`,
+      );
+      break;
+  }
+  if (system) {
+    conditions.push(`${columns.row}.system = ${params.add(system)}`);
+  }
+  if (unit) {
+    conditions.push(`${columns.row}.unit = ${params.add(unit)}`);
+  }
+  return conditions.join(' AND ');
+}
+
+/** The reference without this server's base URL: absolute references to ourselves are local ones. */
+function localReference(value: string, baseUrl: string): string {
+  return value.startsWith(`${baseUrl}/`) ? value.slice(baseUrl.length + 1) : value;
+}
+
+function referenceCondition(x: string, value: string, modifier: string | undefined, ctx: ConditionContext): string {
+  const { params } = ctx;
+  const reference = localReference(value, ctx.baseUrl);
+  if (modifier && /^[A-Z]/.test(modifier)) {
+    return `${x}.target_type = ${params.add(modifier)} AND ${x}.target_id = ${params.add(reference)}`;
+  }
+  if (/^[a-z]+:/.test(reference)) {
+    return `${x}.target = ${params.add(reference)}`;
+  }
+  const parts = reference.split('/');
+  if (parts.length === 2) {
+    return `${x}.target_type = ${params.add(parts[0])} AND ${x}.target_id = ${params.add(parts[1])}`;
+  }
+  return `${x}.target_id = ${params.add(reference)}`;
+}
+
+/** A reference component of a composite, stored as `Type/id`. */
+function compositeReferenceCondition(x: string, value: string, ctx: ConditionContext): string {
+  const reference = localReference(value, ctx.baseUrl);
+  return reference.includes('/')
+    ? `${x}.value = ${ctx.params.add(reference)}`
+    : `${x}.value LIKE ${ctx.params.add(`%/${escapeLike(reference)}`)}`;
+}
+
+function stringCondition(x: string, modifier: string | undefined, plain: string, params: SqlParams): string {
+  if (modifier === 'exact') {
+    return `${x}.exact_value = ${params.add(plain)}`;
+  }
+  const pattern = escapeLike(normalizeString(plain));
+  return `${x}.value LIKE ${params.add(modifier === 'contains' ? `%${pattern}%` : `${pattern}%`)}`;
+}
+
+function uriCondition(x: string, modifier: string | undefined, plain: string, params: SqlParams): string {
+  if (modifier === 'below') {
+    return `${x}.value LIKE ${params.add(`${escapeLike(plain)}%`)}`;
+  }
+  if (modifier === 'above') {
+    return `${params.add(plain)} LIKE replace(replace(replace(${x}.value, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
+  }
+  return `${x}.value = ${params.add(plain)}`;
+}
+
+/**
+ * The condition one search value puts on an index row aliased `columns.row`, for a parameter of
+ * `type` (or a composite component of that type when `composite`).
+ */
+export function valueCondition(
+  input: { type: SearchParamType; name: string; modifier: string | undefined; value: string; composite?: boolean },
+  columns: ValueColumns,
+  ctx: ConditionContext,
+): string {
+  const { type, name, modifier, value } = input;
+  const x = columns.row;
+  // Token values keep their escapes until `splitToken` has found the system|code bar.
+  const plain = unescapeValue(value);
+  switch (type) {
+    case 'token':
+      if (modifier === 'text') {
+        return `${x}.text_value LIKE ${ctx.params.add(`${escapeLike(normalizeString(plain))}%`)}`;
+      }
+      return modifier === 'of-type' ? ofTypeCondition(x, value, ctx.params) : tokenCondition(x, value, ctx.params);
+    case 'string':
+      return input.composite
+        ? `${x}.value LIKE ${ctx.params.add(`${escapeLike(normalizeString(plain))}%`)}`
+        : stringCondition(x, modifier, plain, ctx.params);
+    case 'reference':
+      if (modifier === 'identifier') {
+        return tokenCondition(x, value, ctx.params);
+      }
+      return input.composite ? compositeReferenceCondition(x, plain, ctx) : referenceCondition(x, plain, modifier, ctx);
+    case 'date': {
+      const { prefix, range } = parseDateValue(name, value);
+      return dateCondition(prefix, range, `${x}.low`, `${x}.high`, ctx.params);
+    }
+    case 'number':
+    case 'quantity':
+      return numberCondition(name, value, columns, ctx.params);
+    case 'uri':
+      return uriCondition(x, modifier, plain, ctx.params);
+    case 'composite':
+    case 'special':
+      // Composites are split into their components by the caller; specials have dedicated criteria.
+      return 'false';
+  }
+}
