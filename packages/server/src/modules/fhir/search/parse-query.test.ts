@@ -213,3 +213,107 @@ describe('parseSearchQuery', () => {
     assertBadRequest(() => parse([['_total', 'all']]), '_total', /Invalid _total "all"/);
   });
 });
+
+describe('parseSearchQuery: chains, reverse chains, composites and special parameters', () => {
+  it('parses a typed chain into the criterion on the target type', () => {
+    const [criterion] = parseSearchQuery('Observation', [['subject:Patient.name', 'smith']], false).criteria;
+    assert.ok(criterion?.kind === 'chain');
+    assert.deepEqual([...criterion.next.keys()], ['Patient']);
+    assert.equal(valueCriterion(criterion.next.get('Patient')).name, 'name');
+  });
+
+  it('parses an untyped chain to every target type that has the parameter', () => {
+    const [criterion] = parseSearchQuery('Observation', [['subject.name', 'smith']], false).criteria;
+    assert.ok(criterion?.kind === 'chain');
+    // Observation.subject may reference Group, Device, Patient or Location; only two have `name`.
+    assert.deepEqual([...criterion.next.keys()].sort(), ['Location', 'Patient']);
+  });
+
+  it('rejects chains through non-reference parameters and to types the parameter cannot reference', () => {
+    assertBadRequest(() => parseSearchQuery('Observation', [['code.name', 'x']], false), 'code.name', /reference/);
+    assertBadRequest(
+      () => parseSearchQuery('Observation', [['subject:Medication.code', 'x']], false),
+      'subject:Medication.code',
+      /cannot reference Medication/,
+    );
+  });
+
+  it('parses _has, nested, and rejects a reference that cannot point at the searched type', () => {
+    const [criterion] = parseSearchQuery(
+      'Patient',
+      [['_has:Encounter:subject:_has:Condition:encounter:code', 'x']],
+      false,
+    ).criteria;
+    assert.ok(criterion?.kind === 'has');
+    assert.equal(criterion.sourceType, 'Encounter');
+    assert.equal(criterion.next.kind, 'has');
+    assertBadRequest(
+      () => parseSearchQuery('Patient', [['_has:Observation:encounter:code', 'x']], false),
+      '_has:Observation:encounter:code',
+      /cannot reference Patient/,
+    );
+  });
+
+  it('checks composite values component by component', () => {
+    const query = parseSearchQuery('Observation', [['code-value-quantity', 'http://loinc.org|8480-6$gt140']], false);
+    assert.equal(valueCriterion(query.criteria[0]).parameter.components.length, 2);
+    assertBadRequest(
+      () => parseSearchQuery('Observation', [['code-value-quantity', '8480-6']], false),
+      'code-value-quantity',
+      /takes 2 values joined by "\$"/,
+    );
+    assertBadRequest(
+      () => parseSearchQuery('Observation', [['code-value-date', '8480-6$gtyesterday']], false),
+      'code-value-date',
+      /Invalid date value "gtyesterday"/,
+    );
+  });
+
+  it('parses :of-type, _text, _content and _list, and ignores empty values', () => {
+    const query = parse([
+      ['identifier:of-type', 'http://terminology.hl7.org/CodeSystem/v2-0203|MR|123'],
+      ['_text', 'fracture'],
+      ['_content', 'diabetes'],
+      ['_list', 'list-1'],
+      ['name', ''],
+    ]);
+    assert.deepEqual(
+      query.criteria.map((criterion) => criterion.kind),
+      ['value', 'text', 'text', 'list'],
+    );
+    assertBadRequest(() => parse([['identifier:of-type', 'MR|123']]), 'identifier:of-type', /system\|code\|value/);
+    assertBadRequest(() => parse([['_list', '$current-allergies']]), '_list', /functional lists/);
+  });
+
+  it('parses _include, _revinclude with :iterate, _summary, _elements and _type', () => {
+    const query = parseSearchQuery(
+      'Encounter',
+      [
+        ['_include', 'Encounter:participant:Practitioner'],
+        ['_revinclude:iterate', 'Condition:encounter'],
+        ['_summary', 'true'],
+        ['_elements', 'status,subject'],
+      ],
+      false,
+    );
+    assert.deepEqual(
+      query.includes.map((spec) => [spec.reverse, spec.sourceType, spec.code, spec.targetType, spec.iterate]),
+      [
+        [false, 'Encounter', 'participant', 'Practitioner', false],
+        [true, 'Condition', 'encounter', undefined, true],
+      ],
+    );
+    assert.equal(query.summary, 'true');
+    assert.deepEqual(query.elements, ['status', 'subject']);
+  });
+
+  it('parses system-level parameters against every listed type', () => {
+    const query = parseSearchQuery(['Patient', 'Practitioner'], [['name', 'smith']], false);
+    assert.equal(valueCriterion(query.criteria[0]).parameter.type, 'string');
+    assertBadRequest(
+      () => parseSearchQuery(['Patient', 'Observation'], [['birthdate', '2000']], false),
+      'birthdate',
+      /Unknown search parameter/,
+    );
+  });
+});
