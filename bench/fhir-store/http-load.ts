@@ -35,7 +35,7 @@ export class FhirClient {
     const text = await response.body.text();
     if (!expected.includes(response.statusCode)) {
       throw new HttpStatusError(
-        `${method} ${urlPath.split('/')[0] ?? ''}: HTTP ${response.statusCode} ${text.slice(0, 200)}`,
+        `${method} ${urlPath.split(/[/?]/)[0] ?? ''}: HTTP ${response.statusCode} ${text.slice(0, 200)}`,
       );
     }
     return { status: response.statusCode, headers: response.headers, text };
@@ -55,6 +55,15 @@ export class FhirClient {
   /** GET Type/id, reading the whole body. */
   async read(resourceType: string, id: string): Promise<void> {
     await this.send('GET', `${resourceType}/${id}`, undefined, [200]);
+  }
+
+  /**
+   * GET any path under the FHIR base, query string included (a search, an operation, a page link);
+   * resolves to the body text of a 200. Errors name the resource type only, never the query.
+   */
+  async get(urlPath: string): Promise<string> {
+    const { text } = await this.send('GET', urlPath, undefined, [200]);
+    return text;
   }
 
   /** PUT Type/id with the id in the body. */

@@ -145,7 +145,8 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function fmt(value: number): string {
+/** A number for a results table: thousands separators from 100 up, two decimals below, – for none. */
+export function fmt(value: number): string {
   if (!Number.isFinite(value)) {
     return '–';
   }
@@ -194,17 +195,28 @@ export function renderMarkdown(reports: ModeReport[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes `fhir-store-<mode>-<date>[-quick].json` per mode and `fhir-store-latest.md`; returns the paths. */
-export function saveReports(resultsDir: string, reports: ModeReport[], markdown: string): string[] {
+/** What every benchmark's per-mode report has: enough to name its results file. */
+export type SavedReport = { mode: DatabaseMode; startedAt: string; quick: boolean };
+
+/**
+ * Writes `<benchmark>-<mode>-<date>[-quick].json` per mode and `<benchmark>-latest.md`; returns the
+ * paths.
+ */
+export function saveReports(
+  resultsDir: string,
+  reports: SavedReport[],
+  markdown: string,
+  benchmark = 'fhir-store',
+): string[] {
   mkdirSync(resultsDir, { recursive: true });
   const written: string[] = [];
   for (const report of reports) {
     const stamp = report.startedAt.replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
-    const file = path.join(resultsDir, `fhir-store-${report.mode}-${stamp}${report.quick ? '-quick' : ''}.json`);
+    const file = path.join(resultsDir, `${benchmark}-${report.mode}-${stamp}${report.quick ? '-quick' : ''}.json`);
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     written.push(file);
   }
-  const latest = path.join(resultsDir, 'fhir-store-latest.md');
+  const latest = path.join(resultsDir, `${benchmark}-latest.md`);
   writeFileSync(latest, markdown);
   written.push(latest);
   return written;

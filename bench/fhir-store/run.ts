@@ -1,14 +1,14 @@
 // FHIR store benchmark: the real server over HTTP against the bare database driver, on embedded
 // PGlite and on PostgreSQL. Usage: node bench/fhir-store/run.ts [--mode embedded|postgres|both] [--quick] [--cpu-prof]
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { startTemporaryPostgres } from '../../scripts/temporary-postgres.ts';
+import { onCleanup, runCleanups } from './cleanups.ts';
 import { runQueue, runTimed, type LoadResult } from './closed-loop.ts';
 import { FhirClient, loadSyntheaBundles, SYNTHEA_DIR, type SyntheaBundle } from './http-load.ts';
+import { machineInfo, postgresVersion } from './machine.ts';
 import { makePatient } from './patients.ts';
 import {
   openEmbeddedRaw,
@@ -47,41 +47,6 @@ type Settings = {
   cpuProfile: boolean;
 };
 
-// Cleanup actions for whatever is running, newest first; run on success, error and signals alike.
-const cleanups: Array<{ name: string; run: () => Promise<unknown> }> = [];
-
-function onCleanup(name: string, run: () => Promise<unknown>): () => Promise<void> {
-  const entry = { name, run };
-  cleanups.push(entry);
-  return async () => {
-    const index = cleanups.indexOf(entry);
-    if (index >= 0) {
-      cleanups.splice(index, 1);
-      await run();
-    }
-  };
-}
-
-let draining: Promise<void> = Promise.resolve();
-
-/**
- * Runs every registered cleanup, newest first. Calls made while a drain is under way queue behind
- * it, so a signal arriving mid-cleanup cannot exit before PostgreSQL and the server have stopped.
- */
-function runCleanups(): Promise<void> {
-  draining = draining.then(async () => {
-    while (cleanups.length > 0) {
-      const entry = cleanups.pop();
-      try {
-        await entry?.run();
-      } catch (error) {
-        process.stderr.write(`cleanup "${entry?.name ?? ''}" failed: ${(error as Error).message}\n`);
-      }
-    }
-  });
-  return draining;
-}
-
 function log(message: string): void {
   process.stderr.write(`[fhir-store] ${message}\n`);
 }
@@ -98,43 +63,6 @@ function randomItem<T>(list: readonly T[]): T {
     throw new Error('no items to pick from');
   }
   return item;
-}
-
-function gitRevision(): string {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: repoRoot }).toString().trim() !== '';
-    return dirty ? `${commit}+uncommitted` : commit;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function machineInfo(mode: DatabaseMode, databaseVersion: string): Record<string, unknown> {
-  const cpus = os.cpus();
-  return {
-    mode,
-    cpuCount: os.availableParallelism(),
-    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-    memoryGb: Math.round(os.totalmem() / 2 ** 30),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    // Other work on the machine skews every number; recorded so a noisy run can be recognised.
-    loadAverageAtEnd: os.loadavg().map((value) => Math.round(value * 100) / 100),
-    database: databaseVersion,
-    revision: gitRevision(),
-  };
-}
-
-async function postgresVersion(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-    return `PostgreSQL ${rows[0]?.server_version ?? '?'} (temporary cluster, fsync=off)`;
-  } finally {
-    await client.end();
-  }
 }
 
 /** The HTTP phases: create, read and update at each level, then Synthea transactions. */

@@ -1,0 +1,205 @@
+import type { LoadResult } from '../fhir-store/closed-loop.ts';
+import type { LatencySummary } from '../fhir-store/percentiles.ts';
+import { fmt, type DatabaseMode } from '../fhir-store/report.ts';
+import type { RequestPlans } from './explain.ts';
+import type { QueryShape, ShapeDefinition } from './queries.ts';
+
+/** The target for (a)–(d) on PostgreSQL at 1M resources: p99 below this many milliseconds. */
+export const TARGET_P99_MS = 50;
+
+/** One query shape under load. */
+export type QueryMeasurement = {
+  shape: QueryShape;
+  label: string;
+  template: string;
+  concurrency: number;
+  seconds: number;
+  /** Checked 200 responses inside the measured window. */
+  operations: number;
+  operationsPerSecond: number;
+  /** Bundle entries per response (matches plus included resources). */
+  entriesPerResponse: number;
+  errors: number;
+  errorSamples: string[];
+  latency: LatencySummary;
+  /** PASS when p99 < target and nothing failed; only for (a)–(d) on PostgreSQL. */
+  verdict?: 'PASS' | 'FAIL';
+};
+
+/** Walking every page of the big patient's `$everything`, one client, start to finish. */
+export type PageWalk = { walks: number; pages: number; resources: number; latency: LatencySummary };
+
+/** What was loaded and how fast. */
+export type DatasetReport = {
+  source: string;
+  /** Regular clones, plus the big patient. */
+  patients: number;
+  bigPatient: { sources: number; resources: number };
+  resources: number;
+  load: {
+    seconds: number;
+    resourcesPerSecond: number;
+    secondsPer10kResources: number;
+    workers: number;
+    resourcesPerTransaction: number;
+  };
+  analyzeSeconds: number;
+  /** The whole database after loading and ANALYZE. */
+  databaseMb: number;
+  /** Rows per large table after loading, from the planner's statistics. */
+  tableRows: Record<string, number>;
+};
+
+export type ShapePlans = RequestPlans & { shape: QueryShape };
+
+export type SearchModeReport = {
+  benchmark: 'fhir-search';
+  mode: DatabaseMode;
+  quick: boolean;
+  startedAt: string;
+  finishedAt: string;
+  machine: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  dataset: DatasetReport;
+  queries: QueryMeasurement[];
+  everythingWalk: PageWalk | undefined;
+  explain: ShapePlans[];
+  /** Failed requests, page walks, EXPLAIN passes, and a server that did not exit cleanly. */
+  errors: number;
+  problems: string[];
+};
+
+export function toQueryMeasurement(
+  mode: DatabaseMode,
+  definition: ShapeDefinition,
+  result: LoadResult,
+): QueryMeasurement {
+  const perSecond = result.seconds > 0 ? Math.round((result.operations / result.seconds) * 10) / 10 : 0;
+  const p99 = result.latency.p99Ms;
+  const meetsTarget = result.errors === 0 && result.operations > 0 && p99 < TARGET_P99_MS;
+  return {
+    shape: definition.shape,
+    label: definition.label,
+    template: definition.template,
+    concurrency: result.concurrency,
+    seconds: result.seconds,
+    operations: result.operations,
+    operationsPerSecond: perSecond,
+    entriesPerResponse: result.operations > 0 ? Math.round((result.resources / result.operations) * 10) / 10 : 0,
+    errors: result.errors,
+    errorSamples: result.errorSamples,
+    latency: result.latency,
+    ...(mode === 'postgres' && definition.hasTarget ? { verdict: meetsTarget ? 'PASS' : 'FAIL' } : {}),
+  };
+}
+
+/** Seq scans on large tables across every statement of a shape's plans. */
+export function largeSeqScans(plans: RequestPlans): string[] {
+  return [...new Set(plans.statements.flatMap((statement) => statement.seqScansOnLargeTables))];
+}
+
+function datasetLines(reports: SearchModeReport[]): string[] {
+  const lines = [
+    '| mode | patients | resources | big patient | load s | resources/s | s per 10k | workers | ANALYZE s | database MB |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const { mode, dataset: d } of reports) {
+    lines.push(
+      `| ${mode} | ${fmt(d.patients)} | ${fmt(d.resources)} | ${fmt(d.bigPatient.resources)} | ${fmt(d.load.seconds)} | ` +
+        `${fmt(d.load.resourcesPerSecond)} | ${fmt(d.load.secondsPer10kResources)} | ${d.load.workers} | ${fmt(d.analyzeSeconds)} | ${fmt(d.databaseMb)} |`,
+    );
+  }
+  return lines;
+}
+
+function queryLines(reports: SearchModeReport[]): string[] {
+  const lines = [
+    `| mode | query | clients | req/s | p50 ms | p99 ms | entries/resp | ok | errors | p99 < ${TARGET_P99_MS} ms |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const report of reports) {
+    for (const q of report.queries) {
+      lines.push(
+        `| ${report.mode} | (${q.shape}) ${q.label} | ${q.concurrency} | ${fmt(q.operationsPerSecond)} | ${fmt(q.latency.p50Ms)} | ` +
+          `${fmt(q.latency.p99Ms)} | ${fmt(q.entriesPerResponse)} | ${q.operations} | ${q.errors} | ${q.verdict ?? ''} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+function walkLines(reports: SearchModeReport[]): string[] {
+  const walked = reports.filter((report) => report.everythingWalk);
+  if (walked.length === 0) {
+    return [];
+  }
+  const lines = [
+    '',
+    '`$everything` of the big patient, every `next` page followed by one client:',
+    '',
+    '| mode | walks | pages | resources | p50 ms per walk | max ms |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const { mode, everythingWalk: w } of walked) {
+    if (w) {
+      lines.push(
+        `| ${mode} | ${w.walks} | ${w.pages} | ${fmt(w.resources)} | ${fmt(w.latency.p50Ms)} | ${fmt(w.latency.maxMs)} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+function explainLines(reports: SearchModeReport[]): string[] {
+  const lines = [
+    '',
+    'Plans of the SQL the server runs for one request of each shape (`EXPLAIN (ANALYZE, FORMAT JSON)`):',
+    '',
+    '| mode | query | statements | indexes used | seq scans on large tables | other seq scans | exec ms |',
+    '|---|---|---:|---|---|---|---:|',
+  ];
+  for (const report of reports) {
+    for (const plans of report.explain) {
+      const statements = plans.statements;
+      const indexes = [...new Set(statements.flatMap((s) => s.indexes))].join(', ');
+      const other = [...new Set(statements.flatMap((s) => s.otherSeqScans))].join(', ');
+      const large = plans.error ? `not run: ${plans.error}` : largeSeqScans(plans).join(', ') || 'none';
+      const executionMs = statements.reduce((sum, s) => sum + (Number.isFinite(s.executionMs) ? s.executionMs : 0), 0);
+      lines.push(
+        `| ${report.mode} | (${plans.shape}) | ${statements.length} | ${indexes || '–'} | ${large} | ${other || '–'} | ${fmt(executionMs)} |`,
+      );
+    }
+  }
+  for (const report of reports) {
+    const found = report.explain.flatMap((plans) => largeSeqScans(plans).map((scan) => `(${plans.shape}) ${scan}`));
+    lines.push('', `${report.mode}: seq scans on large tables: ${found.length === 0 ? 'none' : found.join('; ')}`);
+  }
+  return lines;
+}
+
+/** Every mode's dataset, queries, page walk and plans as markdown. */
+export function renderMarkdown(reports: SearchModeReport[]): string {
+  const first = reports[0];
+  const lines: string[] = [`# FHIR search benchmark${first?.quick ? ' (quick)' : ''}`, ''];
+  if (first) {
+    const m = first.machine;
+    lines.push(
+      `${String(m.cpuCount)} × ${String(m.cpuModel)}, ${String(m.memoryGb)} GB, Node ${String(m.node)}, ${first.startedAt}`,
+      '',
+      `Timed phases: ${String(first.settings.warmupMs)} ms warm-up + ${String(first.settings.durationMs)} ms measured per query, ` +
+        `${String(first.settings.clients)} concurrent clients, a different patient per request. ` +
+        `Target: p99 < ${TARGET_P99_MS} ms for (a)–(d) on PostgreSQL at 1M resources.`,
+      '',
+    );
+  }
+  lines.push(...datasetLines(reports), '', ...queryLines(reports), ...walkLines(reports), ...explainLines(reports));
+  const templates = first?.queries.map((q) => `- (${q.shape}) \`GET /fhir/R4/${q.template}\``) ?? [];
+  if (templates.length > 0) {
+    lines.push('', 'Queries:', '', ...templates);
+  }
+  const problems = reports.flatMap((report) => report.problems.map((problem) => `- ${report.mode}: ${problem}`));
+  if (problems.length > 0) {
+    lines.push('', '## Errors', '', ...problems);
+  }
+  return `${lines.join('\n')}\n`;
+}

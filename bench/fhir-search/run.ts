@@ -1,0 +1,404 @@
+// FHIR search benchmark: a large Synthea-like dataset loaded straight into the database, then the
+// real server under 16 concurrent clients for five search shapes, with the plans behind each.
+// Usage: node bench/fhir-search/run.ts [--mode embedded|postgres|both] [--quick] [--patients N] [--queries a,b,c,d,e]
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startTemporaryPostgres } from '../../scripts/temporary-postgres.ts';
+import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
+import { analyzeSearchTables } from '../../packages/server/src/modules/import/analyze-tables.ts';
+import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
+import { runTimed } from '../fhir-store/closed-loop.ts';
+import { FhirClient, SYNTHEA_DIR } from '../fhir-store/http-load.ts';
+import { machineInfo, postgresVersion } from '../fhir-store/machine.ts';
+import { summarizeLatencies } from '../fhir-store/percentiles.ts';
+import { pgliteVersion } from '../fhir-store/raw-driver.ts';
+import { saveReports, type DatabaseMode } from '../fhir-store/report.ts';
+import { killLiveServers, startServerProcess, type ServerProcess } from '../fhir-store/server-process.ts';
+import { loadSources, planClones, type PatientSample, type SourceBundle } from './clone-synthea.ts';
+import { explainRequest, readTableRows } from './explain.ts';
+import { BATCH_SIZE, loadClones, loadInWorkers, type LoadOutcome } from './load-dataset.ts';
+import { checkBundle, QUERY_SHAPES, SHAPES, type QueryShape, type ShapeDefinition } from './queries.ts';
+import {
+  largeSeqScans,
+  renderMarkdown,
+  toQueryMeasurement,
+  type DatasetReport,
+  type PageWalk,
+  type QueryMeasurement,
+  type SearchModeReport,
+  type ShapePlans,
+} from './report.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const resultsDir = path.join(repoRoot, 'bench/results');
+const TENANT = 'bench';
+const CLIENTS = 16;
+const LOAD_WORKERS = 2;
+const BIG_PATIENT_RESOURCES = 2000;
+/** A walk of `$everything` stops here: a server whose `next` links never end is broken, not slow. */
+const MAX_PAGES = 1000;
+
+type Settings = {
+  quick: boolean;
+  warmupMs: number;
+  durationMs: number;
+  walks: number;
+  shapes: ShapeDefinition[];
+  /** Regular patients; undefined to size the dataset by resources. */
+  patients: number | undefined;
+};
+
+function log(message: string): void {
+  process.stderr.write(`[fhir-search] ${message}\n`);
+}
+
+function randomItem<T>(list: readonly T[]): T {
+  const item = list[Math.floor(Math.random() * list.length)];
+  if (item === undefined) {
+    throw new Error('no items to pick from');
+  }
+  return item;
+}
+
+/** How big the dataset of a mode is: `--patients`, else 1M resources on PostgreSQL, 100 patients embedded. */
+function datasetSize(mode: DatabaseMode, settings: Settings) {
+  if (settings.patients !== undefined) {
+    return { patients: settings.patients, minPatients: 0, minResources: 0 };
+  }
+  return mode === 'postgres'
+    ? { patients: undefined, minPatients: 1000, minResources: 1_000_000 }
+    : { patients: 100, minPatients: 0, minResources: 0 };
+}
+
+function progressLogger(total: number): (resources: number) => void {
+  const started = performance.now();
+  let lastLog = started;
+  return (resources) => {
+    const now = performance.now();
+    if (now - lastLog >= 10_000 || resources >= total) {
+      lastLog = now;
+      const rate = resources / ((now - started) / 1000);
+      log(`  ${resources.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} resources, ${Math.round(rate)}/s`);
+    }
+  };
+}
+
+/** Loads the dataset into `db` (embedded) or through worker connections (PostgreSQL), then ANALYZE. */
+async function loadDataset(
+  mode: DatabaseMode,
+  db: Database,
+  databaseUrl: string | undefined,
+  sources: SourceBundle[],
+  settings: Settings,
+): Promise<{ dataset: DatasetReport; samples: PatientSample[]; tableRows: Map<string, number> }> {
+  const plan = planClones(sources, { ...datasetSize(mode, settings), bigPatientResources: BIG_PATIENT_RESOURCES });
+  const specs = [plan.big, ...plan.specs];
+  const workers = mode === 'postgres' && databaseUrl ? LOAD_WORKERS : 1;
+  log(
+    `${mode}: loading ${specs.length} patients (one big), ${plan.resources.toLocaleString('en-US')} resources, ${workers} writer(s)`,
+  );
+  const onProgress = progressLogger(plan.resources);
+  const outcome: LoadOutcome =
+    workers > 1 && databaseUrl
+      ? await loadInWorkers({ databaseUrl, tenantId: TENANT, specs, workers, onProgress })
+      : await loadClones({ db, tenantId: TENANT, sources, specs, onProgress });
+  const rate = outcome.resources / outcome.seconds;
+  log(`${mode}: loaded ${outcome.resources} resources in ${outcome.seconds.toFixed(1)} s (${Math.round(rate)}/s)`);
+  const analyzeStarted = performance.now();
+  await analyzeSearchTables(db);
+  const analyzeSeconds = (performance.now() - analyzeStarted) / 1000;
+  const tableRows = await readTableRows(db);
+  const size = await db.query<{ bytes: number }>('SELECT pg_database_size(current_database())::float8 AS bytes');
+  const [big] = outcome.samples;
+  return {
+    samples: outcome.samples,
+    tableRows,
+    dataset: {
+      source: SYNTHEA_DIR,
+      patients: specs.length,
+      bigPatient: { sources: plan.big.sources.length, resources: big?.resources ?? 0 },
+      resources: outcome.resources,
+      load: {
+        seconds: Math.round(outcome.seconds * 10) / 10,
+        resourcesPerSecond: Math.round(rate),
+        secondsPer10kResources: Math.round((10_000 / rate) * 10) / 10,
+        workers,
+        resourcesPerTransaction: BATCH_SIZE,
+      },
+      analyzeSeconds: Math.round(analyzeSeconds * 10) / 10,
+      databaseMb: Math.round((size.rows[0]?.bytes ?? 0) / 2 ** 20),
+      tableRows: Object.fromEntries([...tableRows].sort(([a], [b]) => a.localeCompare(b))),
+    },
+  };
+}
+
+/** The patients a shape can be asked about: the big patient for `$everything`, else every other one that matches. */
+function candidatesFor(definition: ShapeDefinition, samples: PatientSample[]): PatientSample[] {
+  const [big, ...regular] = samples;
+  const pool = definition.shape === 'e' ? (big ? [big] : []) : regular;
+  return pool.filter((sample) => definition.pathFor(sample) !== undefined);
+}
+
+function pathOf(definition: ShapeDefinition, sample: PatientSample): string {
+  const requestPath = definition.pathFor(sample);
+  if (requestPath === undefined) {
+    throw new Error(`(${definition.shape}) has no request for this patient`);
+  }
+  return requestPath;
+}
+
+/** One request of each shape through the server's router on an explaining handle (no server running). */
+async function explainShapes(
+  db: Database,
+  samples: PatientSample[],
+  tableRows: ReadonlyMap<string, number>,
+  settings: Settings,
+): Promise<ShapePlans[]> {
+  const plans: ShapePlans[] = [];
+  for (const definition of settings.shapes) {
+    const candidates = candidatesFor(definition, samples);
+    const sample = candidates[Math.floor(candidates.length / 2)];
+    if (!sample) {
+      plans.push({ shape: definition.shape, path: definition.template, statements: [], error: 'no patient fits' });
+      continue;
+    }
+    const result = await explainRequest({ db, tenantId: TENANT, path: pathOf(definition, sample), tableRows });
+    // The report keeps the template, not the request: it names a patient.
+    plans.push({ ...result, shape: definition.shape, path: definition.template });
+    const scans = largeSeqScans(result);
+    log(
+      `explain (${definition.shape}): ${result.error ? `not run: ${result.error}` : `${result.statements.length} statement(s), seq scans on large tables: ${scans.join(', ') || 'none'}`}`,
+    );
+  }
+  return plans;
+}
+
+async function walkEverything(client: FhirClient, definition: ShapeDefinition, firstPath: string, walks: number) {
+  const times: number[] = [];
+  let pages = 0;
+  let resources = 0;
+  for (let walk = 0; walk < walks; walk++) {
+    const started = performance.now();
+    pages = 0;
+    resources = 0;
+    let next: string | undefined = firstPath;
+    while (next !== undefined) {
+      if (pages >= MAX_PAGES) {
+        throw new Error(`$everything: more than ${MAX_PAGES} pages`);
+      }
+      const checked = checkBundle(await client.get(next), definition);
+      pages++;
+      resources += checked.entries;
+      next = checked.next;
+    }
+    times.push(performance.now() - started);
+  }
+  return { walks, pages, resources, latency: summarizeLatencies(times) } satisfies PageWalk;
+}
+
+/** Every selected shape under load, then the page walk of `$everything`. */
+async function runQueries(mode: DatabaseMode, server: ServerProcess, samples: PatientSample[], settings: Settings) {
+  const queries: QueryMeasurement[] = [];
+  const problems: string[] = [];
+  let everythingWalk: PageWalk | undefined;
+  const client = new FhirClient(server.origin, server.apiKey, CLIENTS);
+  try {
+    for (const definition of settings.shapes) {
+      const candidates = candidatesFor(definition, samples);
+      const result = await runTimed({
+        concurrency: CLIENTS,
+        warmupMs: settings.warmupMs,
+        durationMs: settings.durationMs,
+        operation: async () => {
+          const text = await client.get(pathOf(definition, randomItem(candidates)));
+          return checkBundle(text, definition).entries;
+        },
+      });
+      const measurement = toQueryMeasurement(mode, definition, result);
+      queries.push(measurement);
+      const errors = result.errors > 0 ? `, ${result.errors} ERRORS (${result.errorSamples[0] ?? ''})` : '';
+      log(
+        `(${definition.shape}) ${Math.round(measurement.operationsPerSecond)} req/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms${errors}`,
+      );
+      if (result.errors > 0) {
+        problems.push(`(${definition.shape}): ${result.errors} errors, e.g. ${result.errorSamples.join(' | ')}`);
+      }
+      if (server.hasExited()) {
+        throw new Error(`the server exited during the benchmark:\n${server.output()}`);
+      }
+      const [big] = candidates;
+      if (definition.shape === 'e' && big && result.errors === 0) {
+        try {
+          everythingWalk = await walkEverything(client, definition, pathOf(definition, big), settings.walks);
+          log(
+            `(e) walk: ${everythingWalk.pages} pages, ${everythingWalk.resources} resources, p50 ${everythingWalk.latency.p50Ms} ms`,
+          );
+        } catch (error) {
+          problems.push(`(e) page walk: ${(error as Error).message}`);
+        }
+      }
+    }
+  } finally {
+    await client.close();
+  }
+  return { queries, everythingWalk, problems };
+}
+
+async function runMode(mode: DatabaseMode, settings: Settings, sources: SourceBundle[]): Promise<SearchModeReport> {
+  const startedAt = new Date().toISOString();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caregraph-bench-search-'));
+  onCleanup('data directory', async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  try {
+    let databaseUrl: string | undefined;
+    let databaseVersion = `PGlite ${pgliteVersion()} (on-disk data directory)`;
+    if (mode === 'postgres') {
+      log('starting a temporary PostgreSQL');
+      const postgres = await startTemporaryPostgres();
+      onCleanup('temporary PostgreSQL', postgres.stop);
+      databaseUrl = postgres.url;
+      databaseVersion = await postgresVersion(databaseUrl);
+    }
+    // The server's own database code, migrations and tenant setup; the server itself starts later.
+    const db = await openDatabase({ databaseUrl, dataDir, databasePoolSize: 2 });
+    const closeDb = onCleanup('database', db.close);
+    await migrate(db);
+    await ensureTenant(db, { id: TENANT, name: 'FHIR search benchmark' });
+    const { dataset, samples, tableRows } = await loadDataset(mode, db, databaseUrl, sources, settings);
+    const explain = await explainShapes(db, samples, tableRows, settings);
+    // PGlite allows one process per data directory: the server may only open it after this.
+    await closeDb();
+    log(`${mode}: starting the server (${databaseVersion})`);
+    const server = await startServerProcess({ dataDir, databaseUrl, tenantId: TENANT });
+    const stopServer = onCleanup('server', server.stop);
+    log(`${mode}: server ${server.pid} ready at ${server.origin}`);
+    const { queries, everythingWalk, problems } = await runQueries(mode, server, samples, settings);
+    await stopServer();
+    const exitCode = await server.stop();
+    if (exitCode !== 0) {
+      problems.push(`the server exited with code ${String(exitCode)} on SIGTERM:\n${server.output()}`);
+    }
+    const explainErrors = explain.filter((plans) => plans.error);
+    problems.push(...explainErrors.map((plans) => `EXPLAIN (${plans.shape}): ${plans.error ?? ''}`));
+    const walkFailed = problems.some((problem) => problem.startsWith('(e) page walk'));
+    return {
+      benchmark: 'fhir-search',
+      mode,
+      quick: settings.quick,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine: machineInfo(mode, databaseVersion),
+      settings: {
+        warmupMs: settings.warmupMs,
+        durationMs: settings.durationMs,
+        clients: CLIENTS,
+        everythingWalks: settings.walks,
+        serverDatabaseConnections: mode === 'postgres' ? Number(process.env.DATABASE_POOL_SIZE || 10) : 1,
+        explainMethod:
+          "one request per shape through the server's FHIR router in the benchmark process, every read statement " +
+          'run as EXPLAIN (ANALYZE, FORMAT JSON) first; on embedded PGlite before the server opens the data directory',
+      },
+      dataset,
+      queries,
+      everythingWalk,
+      explain,
+      errors:
+        queries.reduce((sum, q) => sum + q.errors, 0) +
+        explainErrors.length +
+        (walkFailed ? 1 : 0) +
+        (exitCode === 0 ? 0 : 1),
+      problems,
+    };
+  } finally {
+    // Newest first: the server (if a phase failed), the database handle, PostgreSQL, the data directory.
+    await runCleanups();
+  }
+}
+
+function parseShapes(text: string): ShapeDefinition[] | undefined {
+  const names = text.split(',').map((name) => name.trim());
+  if (!names.every((name): name is QueryShape => (QUERY_SHAPES as readonly string[]).includes(name))) {
+    return undefined;
+  }
+  return SHAPES.filter((definition) => names.includes(definition.shape));
+}
+
+const USAGE =
+  'usage: node bench/fhir-search/run.ts [--mode embedded|postgres|both] [--quick] [--patients N] [--queries a,b,c,d,e]\n';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      mode: { type: 'string', default: 'both' },
+      quick: { type: 'boolean', default: false },
+      patients: { type: 'string' },
+      queries: { type: 'string', default: QUERY_SHAPES.join(',') },
+    },
+  });
+  const modes: DatabaseMode[] =
+    values.mode === 'both'
+      ? ['embedded', 'postgres']
+      : values.mode === 'embedded' || values.mode === 'postgres'
+        ? [values.mode]
+        : [];
+  const shapes = parseShapes(values.queries);
+  const patients = values.patients === undefined ? undefined : Number(values.patients);
+  if (modes.length === 0 || !shapes || (patients !== undefined && !(Number.isInteger(patients) && patients > 0))) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const quick = values.quick;
+  const settings: Settings = {
+    quick,
+    warmupMs: quick ? 500 : 2000,
+    durationMs: quick ? 2000 : 10_000,
+    walks: quick ? 2 : 5,
+    shapes,
+    patients: patients ?? (quick ? 20 : undefined),
+  };
+  const sources = loadSources();
+  const started = performance.now();
+  const reports: SearchModeReport[] = [];
+  let failedModes = 0;
+  for (const mode of modes) {
+    try {
+      reports.push(await runMode(mode, settings, sources));
+    } catch (error) {
+      failedModes++;
+      log(`${mode} failed: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+  if (reports.length === 0) {
+    return 1;
+  }
+  const markdown = renderMarkdown(reports);
+  process.stdout.write(`\n${markdown}`);
+  const written = saveReports(resultsDir, reports, markdown, 'fhir-search');
+  log(`wrote ${written.map((file) => path.relative(repoRoot, file)).join(', ')}`);
+  log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const errors = reports.reduce((sum, report) => sum + report.errors, 0);
+  if (errors > 0) {
+    log(`${errors} errors: see the Errors section`);
+  }
+  return errors > 0 || failedModes > 0 ? 1 : 0;
+}
+
+process.on('exit', killLiveServers);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    void runCleanups().finally(() => process.exit(130));
+  });
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  process.stderr.write(`[fhir-search] failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await runCleanups();
+}
