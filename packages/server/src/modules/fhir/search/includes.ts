@@ -39,7 +39,11 @@ function referenceParams(resourceType: string) {
  * resources too. Throws a 400 naming the value when a type or parameter is unknown, the parameter
  * is not a reference, or it cannot point at the target type.
  */
-export function parseInclude(name: '_include' | '_revinclude', modifier: string | undefined, value: string): IncludeSpec {
+export function parseInclude(
+  name: '_include' | '_revinclude',
+  modifier: string | undefined,
+  value: string,
+): IncludeSpec {
   const fail = (reason: string) => invalidInclude(name, value, reason);
   if (modifier !== undefined && modifier !== 'iterate' && modifier !== 'recurse') {
     fail(`unknown modifier ":${modifier}"`);
@@ -107,8 +111,24 @@ class Params {
 }
 
 /**
- * One batched query for one spec over a set of resources: forward specs follow `search_reference`
- * from the sources through the owner index (resource_id first), reverse specs find referrers
+ * Reads the live resources whose keys `keysSql` selects (columns resource_type, id), leaving out
+ * those already seen, in key order, at most `limit`. Each key is probed by primary key: the
+ * `OFFSET 0` keeps the lateral subquery from being flattened into a join the planner could turn
+ * into a hash join over the tenant's whole resource table when it misjudges the key count.
+ */
+export function readByKeysSql(keysSql: string, tenant: string, seen: string, limit: string): string {
+  return `SELECT r.resource_type, r.id, r.content::text AS text
+    FROM (${keysSql}) k
+    CROSS JOIN LATERAL (SELECT r.resource_type, r.id, r.content FROM resource r
+      WHERE r.tenant_id = ${tenant} AND r.resource_type = k.resource_type AND r.id = k.id AND NOT r.deleted
+      OFFSET 0) r
+    WHERE k.resource_type || '/' || k.id <> ALL(${seen})
+    ORDER BY k.resource_type, k.id LIMIT ${limit}`;
+}
+
+/**
+ * One batched query for one spec over a set of resources. Forward specs follow `search_reference`
+ * from the sources through the owner index (resource_id first); reverse specs find referrers
  * through the target index (tenant, type, code, target_id), or for `*` the reverse index (tenant,
  * target type, target id). Resources already seen are left out in SQL so LIMIT counts new ones.
  */
@@ -119,6 +139,8 @@ function buildQuery(
   const { codes, targetTypes } = specScope(spec);
   const params = new Params();
   const tenant = params.add(options.tenantId);
+  const conditions = [`sr.tenant_id = ${tenant}`];
+  let keys: string;
   if (!spec.reverse) {
     const sources =
       spec.sourceType === WILDCARD
@@ -127,47 +149,49 @@ function buildQuery(
     if (sources.length === 0) {
       return undefined;
     }
-    const conditions = [
-      `sr.resource_id = ANY(${params.add(sources.map((source) => source.id), '::text[]')})`,
-      `sr.tenant_id = ${tenant}`,
-      `sr.resource_type || '/' || sr.resource_id = ANY(${params.add(sources.map(keyOf), '::text[]')})`,
-    ];
+    conditions.unshift(
+      `sr.resource_id = ANY(${params.add(
+        sources.map((source) => source.id),
+        '::text[]',
+      )})`,
+    );
+    conditions.push(`sr.resource_type || '/' || sr.resource_id = ANY(${params.add(sources.map(keyOf), '::text[]')})`);
     if (codes) {
       conditions.push(`sr.code = ANY(${params.add(codes, '::text[]')})`);
     }
     if (targetTypes) {
       conditions.push(`sr.target_type = ANY(${params.add(targetTypes, '::text[]')})`);
     }
-    return {
-      sql: `SELECT r.resource_type, r.id, r.content::text AS text FROM resource r
-        WHERE r.tenant_id = ${tenant} AND NOT r.deleted
-          AND (r.resource_type, r.id) IN (SELECT sr.target_type, sr.target_id FROM search_reference sr WHERE ${conditions.join(' AND ')})
-          AND r.resource_type || '/' || r.id <> ALL(${params.add(options.seen, '::text[]')})
-        ORDER BY r.resource_type, r.id LIMIT ${params.add(options.limit)}`,
-      values: params.values,
-    };
+    keys = `SELECT DISTINCT sr.target_type AS resource_type, sr.target_id AS id FROM search_reference sr
+      WHERE ${conditions.join(' AND ')}`;
+  } else {
+    const targets = targetTypes
+      ? options.frontier.filter((resource) => targetTypes.includes(resource.resourceType))
+      : options.frontier;
+    if (targets.length === 0) {
+      return undefined;
+    }
+    if (spec.sourceType === WILDCARD) {
+      const types = [...new Set(targets.map((target) => target.resourceType))];
+      conditions.push(`sr.target_type = ANY(${params.add(types, '::text[]')})`);
+    } else {
+      conditions.push(
+        `sr.resource_type = ${params.add(spec.sourceType)}`,
+        `sr.code = ANY(${params.add(codes, '::text[]')})`,
+      );
+    }
+    conditions.push(
+      `sr.target_id = ANY(${params.add(
+        targets.map((target) => target.id),
+        '::text[]',
+      )})`,
+      `sr.target_type || '/' || sr.target_id = ANY(${params.add(targets.map(keyOf), '::text[]')})`,
+    );
+    keys = `SELECT DISTINCT sr.resource_type, sr.resource_id AS id FROM search_reference sr
+      WHERE ${conditions.join(' AND ')}`;
   }
-  const targets = targetTypes
-    ? options.frontier.filter((resource) => targetTypes.includes(resource.resourceType))
-    : options.frontier;
-  if (targets.length === 0) {
-    return undefined;
-  }
-  const targetIds = params.add(targets.map((target) => target.id), '::text[]');
-  const targetKeys = params.add(targets.map(keyOf), '::text[]');
-  const conditions =
-    spec.sourceType === WILDCARD
-      ? [`sr.tenant_id = ${tenant}`, `sr.target_type = ANY(${params.add([...new Set(targets.map((target) => target.resourceType))], '::text[]')})`]
-      : [`sr.tenant_id = ${tenant}`, `sr.resource_type = ${params.add(spec.sourceType)}`, `sr.code = ANY(${params.add(codes, '::text[]')})`];
-  conditions.push(`sr.target_id = ANY(${targetIds})`, `sr.target_type || '/' || sr.target_id = ANY(${targetKeys})`);
-  return {
-    sql: `SELECT r.resource_type, r.id, r.content::text AS text FROM resource r
-      WHERE r.tenant_id = ${tenant} AND NOT r.deleted
-        AND (r.resource_type, r.id) IN (SELECT sr.resource_type, sr.resource_id FROM search_reference sr WHERE ${conditions.join(' AND ')})
-        AND r.resource_type || '/' || r.id <> ALL(${params.add(options.seen, '::text[]')})
-      ORDER BY r.resource_type, r.id LIMIT ${params.add(options.limit)}`,
-    values: params.values,
-  };
+  const sql = readByKeysSql(keys, tenant, params.add(options.seen, '::text[]'), params.add(options.limit));
+  return { sql, values: params.values };
 }
 
 /**

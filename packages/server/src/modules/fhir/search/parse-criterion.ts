@@ -16,9 +16,6 @@ export const SUPPORTED_MODIFIERS_BY_TYPE: Record<string, Set<string | undefined>
   composite: new Set([undefined]),
 };
 
-/** Special parameters answered by dedicated code, with the resource types they apply to. */
-export const SPECIAL_PARAMETERS = ['_text', '_content', '_list', '_has'] as const;
-
 /** Thrown for a parameter the server does not know or support; lenient handling ignores it. */
 export class UnsupportedParameterError extends OutcomeError {}
 
