@@ -1,1 +1,2 @@
 export * from './fhir/index.ts';
+export * from './text.ts';

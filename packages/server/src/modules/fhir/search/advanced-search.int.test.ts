@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
 import { createTestApp, type TestApp, type TestTenant } from '../../../test/create-test-app.ts';
-import { buildObservation, buildPatient, createResource, expectOutcome, FHIR, json } from '../fhir-test-support.ts';
+import { beginRelease, finishRelease, writeConcepts } from '../../terminology/store/index.ts';
+import {
+  buildObservation,
+  buildPatient,
+  createResource,
+  expectOutcome,
+  FHIR,
+  json,
+  uniqueValue,
+} from '../fhir-test-support.ts';
 
 const MRN = 'urn:caregraph:mrn';
 const LOINC = 'http://loinc.org';
@@ -246,6 +255,34 @@ describe('FHIR search: chains, composites, full text, compartments, paging', () 
     const bundle = json<Bundle>(await tenant.request({ method: 'GET', url: `${FHIR}/Observation?_total=estimate` }));
     assert.equal(typeof bundle.total, 'number');
     assert.ok((bundle.total ?? -1) >= 0);
+  });
+  it('follows the code system hierarchy with :below and :above', async () => {
+    // A system of this test's own: the terminology tables are shared by every tenant and test.
+    const system = `urn:caregraph:test:${uniqueValue('hierarchy')}`;
+    await testApp.db.transaction(async (tx) => {
+      const release = await beginRelease(tx, { url: system, version: '1' });
+      await writeConcepts(tx, release.id, [
+        { code: '73211009', display: 'Diabetes mellitus' },
+        { code: '44054006', display: 'Type 2 diabetes mellitus', parents: ['73211009'] },
+        { code: '313436004', display: 'Type 2 diabetes mellitus without complication', parents: ['44054006'] },
+        { code: '38341003', display: 'Hypertensive disorder' },
+      ]);
+      await finishRelease(tx, release);
+    });
+    const condition = async (name: string, code: string) =>
+      add(name, {
+        resourceType: 'Condition',
+        subject: { reference: `Patient/${ids.john ?? ''}` },
+        code: { coding: [{ system, code }] },
+      });
+    await condition('dm2', '44054006');
+    await condition('dm2Simple', '313436004');
+    await condition('htn', '38341003');
+    assert.deepEqual(await searchNames(`Condition?code:below=${system}|73211009`), ['dm2', 'dm2Simple']);
+    assert.deepEqual(await searchNames(`Condition?code:below=${system}|44054006`), ['dm2', 'dm2Simple']);
+    assert.deepEqual(await searchNames(`Condition?code:above=${system}|313436004`), ['dm2', 'dm2Simple']);
+    assert.deepEqual(await searchNames(`Condition?code:below=urn:not-loaded|73211009`), []);
+    expectOutcome(await tenant.request({ method: 'GET', url: `${FHIR}/Condition?code:below=73211009` }), 400);
   });
 });
 

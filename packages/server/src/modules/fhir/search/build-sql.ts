@@ -1,7 +1,7 @@
 import type { Criterion, ValueCriterion } from './criteria.ts';
 import type { SearchParamDefinition } from './definitions.ts';
 import { tryGetSearchParam } from './definitions.ts';
-import { normalizeString } from './normalize.ts';
+import { normalizeString } from '@caregraph/core';
 import { IDENTIFIER_SUFFIX, OF_TYPE_SUFFIX } from './index-values.ts';
 import type { SortKey } from './paging.ts';
 import type { SearchQuery } from './parse-query.ts';

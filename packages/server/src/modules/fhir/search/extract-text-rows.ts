@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { contentText, narrativeText } from './extract-text.ts';
 import type { TextRow } from './index-values.ts';
-import { normalizeString } from './normalize.ts';
+import { normalizeString } from '@caregraph/core';
 
 /** The narrative (`_text`) and all-content (`_content`) words of a resource, accents folded. */
 export function extractText(resource: Resource): TextRow {

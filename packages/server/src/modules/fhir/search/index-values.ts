@@ -1,6 +1,6 @@
 import type { TypedValue } from '@medplum/core';
 import { spanRange, toDateRange, type DateRange } from './date-range.ts';
-import { normalizeString } from './normalize.ts';
+import { normalizeString } from '@caregraph/core';
 
 export type TokenRow = { code: string; system: string | null; value: string | null; text: string | null };
 export type StringRow = { code: string; value: string; exact: string };

@@ -2,12 +2,12 @@ import { badRequest, OutcomeError } from '@caregraph/core/fhir';
 import { isKnownResourceType } from '../validation/index.ts';
 import type { Criterion } from './criteria.ts';
 import { tryGetSearchParam, type SearchParamDefinition } from './definitions.ts';
-import { parseDateValue, parseNumberValue, splitUnescaped, splitValues } from './search-values.ts';
+import { parseDateValue, parseNumberValue, splitToken, splitUnescaped, splitValues } from './search-values.ts';
 
 /** Search parameter types the engine answers, with the modifiers it accepts for each. */
 export const SUPPORTED_MODIFIERS_BY_TYPE: Record<string, Set<string | undefined>> = {
   string: new Set([undefined, 'exact', 'contains', 'missing']),
-  token: new Set([undefined, 'not', 'text', 'missing', 'of-type']),
+  token: new Set([undefined, 'not', 'text', 'missing', 'of-type', 'below', 'above']),
   reference: new Set([undefined, 'missing', 'identifier']),
   date: new Set([undefined, 'missing']),
   number: new Set([undefined, 'missing']),
@@ -163,6 +163,10 @@ export function parseCriterion(resourceTypes: string[], key: string, raw: string
   } else if (modifier === 'of-type') {
     if (values.some((value) => splitUnescaped(value, '|').length !== 3)) {
       throw invalid(key, `:of-type takes system|code|value, got "${raw}"`);
+    }
+  } else if (modifier === 'below' || modifier === 'above') {
+    if (parameter.type === 'token' && values.some((value) => !splitToken(value).system || !splitToken(value).code)) {
+      throw invalid(key, `:${modifier} takes system|code, got "${raw}"`);
     }
   } else if (modifier !== 'identifier' && modifier !== 'text') {
     checkValues(parameter, name, values);

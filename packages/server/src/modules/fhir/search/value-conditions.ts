@@ -1,6 +1,7 @@
+import { ancestorsSql, descendantsSql } from '../../terminology/store/index.ts';
 import type { DateRange } from './date-range.ts';
 import type { SearchParamType } from './definitions.ts';
-import { normalizeString } from './normalize.ts';
+import { normalizeString } from '@caregraph/core';
 import {
   parseDateValue,
   parseNumberValue,
@@ -52,6 +53,20 @@ function tokenCondition(x: string, value: string, params: SqlParams): string {
   return code === undefined
     ? `${x}.system = ${params.add(system)}`
     : `${x}.system = ${params.add(system)} AND ${x}.value = ${params.add(code)}`;
+}
+
+/**
+ * `:below` / `:above` on tokens: the code and every code under (or over) it in the is-a hierarchy
+ * of the code system's current release. A code system that is not loaded has no hierarchy, so only
+ * the code itself matches then.
+ */
+function hierarchyCondition(x: string, value: string, direction: 'below' | 'above', params: SqlParams): string {
+  const { system, code } = splitToken(value);
+  const systemParam = params.add(system ?? '');
+  const codeParam = params.add(code ?? '');
+  const release = `(SELECT s.id FROM term_system s WHERE s.url = ${systemParam} AND s.is_current)`;
+  const codes = direction === 'below' ? descendantsSql(release, codeParam) : ancestorsSql(release, codeParam);
+  return `${x}.system = ${systemParam} AND ${x}.value IN (${codes})`;
 }
 
 /** `:of-type` on identifiers: `typeSystem|typeCode|value`, indexed as system + `typeCode|value`. */
@@ -207,6 +222,9 @@ export function valueCondition(
     case 'token':
       if (modifier === 'text') {
         return `${x}.text_value LIKE ${ctx.params.add(`${escapeLike(normalizeString(plain))}%`)}`;
+      }
+      if (modifier === 'below' || modifier === 'above') {
+        return hierarchyCondition(x, value, modifier, ctx.params);
       }
       return modifier === 'of-type' ? ofTypeCondition(x, value, ctx.params) : tokenCondition(x, value, ctx.params);
     case 'string':
