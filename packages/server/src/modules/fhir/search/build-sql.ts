@@ -34,11 +34,24 @@ type Ctx = ConditionContext & { depth: number };
  * drives the search from the selective value index instead of probing every resource of the type.
  */
 function inIndex(scope: Scope, table: string, code: string, condition: string, ctx: Ctx, x = 'x'): string {
-  const where = `${x}.tenant_id = ${scope.tenant} AND ${x}.code = ${ctx.params.add(code)}${condition ? ` AND (${condition})` : ''}`;
+  const { match, select, typeMatch } = ownedBy(scope, `${x}.resource_type`, `${x}.resource_id`);
+  return `${match} IN (SELECT ${select} FROM ${table} ${x} WHERE ${typeMatch} AND ${x}.tenant_id = ${scope.tenant}
+    AND ${x}.code = ${ctx.params.add(code)}${condition ? ` AND (${condition})` : ''})`;
+}
+
+/**
+ * How rows of another table that name a resource by `(typeColumn, idColumn)` are matched to the
+ * scope: `row.id IN (SELECT id …)` for one type, `(row.resource_type, row.id) IN (SELECT type, id …)`
+ * for several, with the condition restricting those rows to the scope's type(s).
+ */
+function ownedBy(scope: Scope, typeColumn: string, idColumn: string) {
   return 'type' in scope
-    ? `${scope.row}.id IN (SELECT ${x}.resource_id FROM ${table} ${x} WHERE ${x}.resource_type = ${scope.type} AND ${where})`
-    : `(${scope.row}.resource_type, ${scope.row}.id) IN (SELECT ${x}.resource_type, ${x}.resource_id FROM ${table} ${x}
-        WHERE ${x}.resource_type = ANY(${scope.types}) AND ${where})`;
+    ? { match: `${scope.row}.id`, select: idColumn, typeMatch: `${typeColumn} = ${scope.type}` }
+    : {
+        match: `(${scope.row}.resource_type, ${scope.row}.id)`,
+        select: `${typeColumn}, ${idColumn}`,
+        typeMatch: `${typeColumn} = ANY(${scope.types})`,
+      };
 }
 
 /** Index table and code that answer a value criterion: some modifiers have rows of their own. */
@@ -72,16 +85,9 @@ function compositeCondition(scope: Scope, parameter: SearchParamDefinition, valu
       const input = { type, name: parameter.code, modifier: undefined, value: part, composite: true };
       return valueCondition(input, { row: alias, number: `${alias}.number` }, ctx);
     });
-    const owner =
-      'type' in scope
-        ? { select: 'c0.resource_id', type: `c0.resource_type = ${scope.type}`, match: `${scope.row}.id` }
-        : {
-            select: 'c0.resource_type, c0.resource_id',
-            type: `c0.resource_type = ANY(${scope.types})`,
-            match: `(${scope.row}.resource_type, ${scope.row}.id)`,
-          };
+    const owner = ownedBy(scope, 'c0.resource_type', 'c0.resource_id');
     return `${owner.match} IN (SELECT ${owner.select} FROM search_composite c0 ${joins.join(' ')}
-      WHERE c0.tenant_id = ${scope.tenant} AND ${owner.type} AND c0.code = ${ctx.params.add(parameter.code)}
+      WHERE c0.tenant_id = ${scope.tenant} AND ${owner.typeMatch} AND c0.code = ${ctx.params.add(parameter.code)}
       AND c0.component = 0 AND ${conditions.map((condition) => `(${condition})`).join(' AND ')})`;
   });
   return `(${alternatives.join(' OR ')})`;
@@ -141,17 +147,13 @@ export function criterionCondition(scope: Scope, criterion: Criterion, ctx: Ctx)
       return inIndex(scope, 'search_reference', criterion.parameter.code, targets.join(' OR '), ctx, x);
     }
     case 'has': {
-      const typeMatch = 'type' in scope ? `${x}.target_type = ${scope.type}` : `${x}.target_type = ANY(${scope.types})`;
-      const select = 'type' in scope ? `${x}.target_id` : `${x}.target_type, ${x}.target_id`;
-      const match = 'type' in scope ? `${scope.row}.id` : `(${scope.row}.resource_type, ${scope.row}.id)`;
+      const { match, select, typeMatch } = ownedBy(scope, `${x}.target_type`, `${x}.target_id`);
       return `${match} IN (SELECT ${select} FROM search_reference ${x} WHERE ${x}.tenant_id = ${scope.tenant}
         AND ${x}.resource_type = ${params.add(criterion.sourceType)} AND ${x}.code = ${params.add(criterion.referenceCode)}
         AND ${typeMatch} AND ${x}.resource_id IN (${matchingIds(criterion.sourceType, scope.tenant, criterion.next, ctx)}))`;
     }
     case 'list': {
-      const typeMatch = 'type' in scope ? `${x}.target_type = ${scope.type}` : `${x}.target_type = ANY(${scope.types})`;
-      const select = 'type' in scope ? `${x}.target_id` : `${x}.target_type, ${x}.target_id`;
-      const match = 'type' in scope ? `${scope.row}.id` : `(${scope.row}.resource_type, ${scope.row}.id)`;
+      const { match, select, typeMatch } = ownedBy(scope, `${x}.target_type`, `${x}.target_id`);
       return `${match} IN (SELECT ${select} FROM search_reference ${x} WHERE ${x}.resource_id = ANY(${params.add(criterion.listIds)}::text[])
         AND ${x}.tenant_id = ${scope.tenant} AND ${x}.resource_type = 'List' AND ${x}.code = 'item' AND ${typeMatch})`;
     }
@@ -163,10 +165,7 @@ export function criterionCondition(scope: Scope, criterion: Criterion, ctx: Ctx)
             `${x}.${column} @@ websearch_to_tsquery('english', ${params.add(normalizeString(unescapeValue(value)))})`,
         )
         .join(' OR ');
-      const typeMatch =
-        'type' in scope ? `${x}.resource_type = ${scope.type}` : `${x}.resource_type = ANY(${scope.types})`;
-      const select = 'type' in scope ? `${x}.resource_id` : `${x}.resource_type, ${x}.resource_id`;
-      const match = 'type' in scope ? `${scope.row}.id` : `(${scope.row}.resource_type, ${scope.row}.id)`;
+      const { match, select, typeMatch } = ownedBy(scope, `${x}.resource_type`, `${x}.resource_id`);
       return `${match} IN (SELECT ${select} FROM search_text ${x} WHERE ${x}.tenant_id = ${scope.tenant} AND ${typeMatch} AND (${any}))`;
     }
     case 'compartment': {
@@ -175,8 +174,7 @@ export function criterionCondition(scope: Scope, criterion: Criterion, ctx: Ctx)
         ([type, codes]) =>
           `(${x}.resource_type = ${params.add(type)} AND ${x}.code = ANY(${params.add(codes)}::text[]))`,
       );
-      const select = 'type' in scope ? `${x}.resource_id` : `${x}.resource_type, ${x}.resource_id`;
-      const match = 'type' in scope ? `${scope.row}.id` : `(${scope.row}.resource_type, ${scope.row}.id)`;
+      const { match, select } = ownedBy(scope, `${x}.resource_type`, `${x}.resource_id`);
       return `${match} IN (SELECT ${select} FROM search_reference ${x} WHERE ${x}.tenant_id = ${scope.tenant}
         AND ${x}.target_type = ${params.add(criterion.targetType)} AND ${x}.target_id = ${params.add(criterion.targetId)}
         AND (${links.join(' OR ')}))`;
