@@ -50,8 +50,11 @@ function run(bin: string, args: string[], owner: { uid: number; gid: number } | 
   });
 }
 
-/** Creates a cluster in a temporary directory, starts it on a free loopback port, creates database `caregraph`. */
-export async function startTemporaryPostgres(): Promise<TemporaryPostgres> {
+/**
+ * Creates a cluster in a temporary directory, starts it on a free loopback port, creates database `caregraph`.
+ * @param settings - extra server settings (`shared_buffers: '4GB'`), as `-c name=value`
+ */
+export async function startTemporaryPostgres(settings: Record<string, string> = {}): Promise<TemporaryPostgres> {
   const bin = findBinDir();
   const owner = postgresUid();
   const dir = mkdtempSync(path.join(tmpdir(), 'caregraph-pg-'));
@@ -76,6 +79,7 @@ export async function startTemporaryPostgres(): Promise<TemporaryPostgres> {
       'fsync=off',
       '-c',
       'max_connections=200',
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     { stdio: 'ignore', ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) },
   );

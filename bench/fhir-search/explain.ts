@@ -20,13 +20,14 @@ type PlanNode = {
   'Plan Rows'?: number;
   Plans?: PlanNode[];
 };
-type ExplainOutput = Array<{ Plan?: PlanNode; 'Execution Time'?: number }>;
+type ExplainOutput = Array<{ Plan?: PlanNode; 'Execution Time'?: number; 'Planning Time'?: number }>;
 
 /** One statement the server ran, and what its plan reads. */
 export type StatementPlan = {
   /** The SQL text, shortened for the report. */
   sql: string;
   executionMs: number;
+  planningMs: number;
   indexes: string[];
   /** `table (≈rows)` for each sequential scan of a large table. */
   seqScansOnLargeTables: string[];
@@ -69,6 +70,7 @@ function summarize(sql: string, output: ExplainOutput, tableRows: ReadonlyMap<st
   return {
     sql: sql.replace(/\s+/g, ' ').trim().slice(0, 2000),
     executionMs: Math.round((root?.['Execution Time'] ?? Number.NaN) * 1000) / 1000,
+    planningMs: Math.round((root?.['Planning Time'] ?? Number.NaN) * 1000) / 1000,
     indexes: [...indexes].sort(),
     seqScansOnLargeTables,
     otherSeqScans,

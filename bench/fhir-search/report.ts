@@ -155,8 +155,8 @@ function explainLines(reports: SearchModeReport[]): string[] {
     '',
     'Plans of the SQL the server runs for one request of each shape (`EXPLAIN (ANALYZE, FORMAT JSON)`):',
     '',
-    '| mode | query | statements | indexes used | seq scans on large tables | other seq scans | exec ms |',
-    '|---|---|---:|---|---|---|---:|',
+    '| mode | query | statements | indexes used | seq scans on large tables | other seq scans | planning ms | exec ms |',
+    '|---|---|---:|---|---|---|---:|---:|',
   ];
   for (const report of reports) {
     for (const plans of report.explain) {
@@ -164,9 +164,12 @@ function explainLines(reports: SearchModeReport[]): string[] {
       const indexes = [...new Set(statements.flatMap((s) => s.indexes))].join(', ');
       const other = [...new Set(statements.flatMap((s) => s.otherSeqScans))].join(', ');
       const large = plans.error ? `not run: ${plans.error}` : largeSeqScans(plans).join(', ') || 'none';
-      const executionMs = statements.reduce((sum, s) => sum + (Number.isFinite(s.executionMs) ? s.executionMs : 0), 0);
+      const total = (ms: (statement: (typeof statements)[number]) => number) =>
+        statements.reduce((sum, statement) => sum + (Number.isFinite(ms(statement)) ? ms(statement) : 0), 0);
+      const planningMs = total((statement) => statement.planningMs);
+      const executionMs = total((statement) => statement.executionMs);
       lines.push(
-        `| ${report.mode} | (${plans.shape}) | ${statements.length} | ${indexes || '–'} | ${large} | ${other || '–'} | ${fmt(executionMs)} |`,
+        `| ${report.mode} | (${plans.shape}) | ${statements.length} | ${indexes || '–'} | ${large} | ${other || '–'} | ${fmt(planningMs)} | ${fmt(executionMs)} |`,
       );
     }
   }
