@@ -44,7 +44,7 @@ export type DatasetReport = {
     resourcesPerTransaction: number;
   };
   analyzeSeconds: number;
-  /** The whole database after loading and ANALYZE. */
+  /** The whole database after loading and VACUUM ANALYZE. */
   databaseMb: number;
   /** Rows per large table after loading, from the planner's statistics. */
   tableRows: Record<string, number>;
@@ -100,7 +100,7 @@ export function largeSeqScans(plans: RequestPlans): string[] {
 
 function datasetLines(reports: SearchModeReport[]): string[] {
   const lines = [
-    '| mode | patients | resources | big patient | load s | resources/s | s per 10k | workers | ANALYZE s | database MB |',
+    '| mode | patients | resources | big patient | load s | resources/s | s per 10k | workers | VACUUM ANALYZE s | database MB |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const { mode, dataset: d } of reports) {

@@ -85,7 +85,7 @@ function progressLogger(total: number): (resources: number) => void {
   };
 }
 
-/** Loads the dataset into `db` (embedded) or through worker connections (PostgreSQL), then ANALYZE. */
+/** Loads the dataset into `db` (embedded) or through worker connections (PostgreSQL), then VACUUM ANALYZE. */
 async function loadDataset(
   mode: DatabaseMode,
   db: Database,

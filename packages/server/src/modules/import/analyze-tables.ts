@@ -14,10 +14,12 @@ export const SEARCH_TABLES = [
 ] as const;
 
 /**
- * Refreshes the planner statistics of the search tables. The embedded database runs no autovacuum,
- * so after a bulk load it would plan every search with no statistics at all; on PostgreSQL this
- * only does early what autovacuum would do later.
+ * Refreshes the planner statistics of the search tables and marks their pages all-visible. The
+ * embedded database runs no autovacuum, so after a bulk load it would plan every search with no
+ * statistics and could not answer from the search indexes alone (index-only scans need the
+ * visibility map); on PostgreSQL this only does early what autovacuum would do later.
+ * Must run outside a transaction.
  */
 export async function analyzeSearchTables(db: Queryable): Promise<void> {
-  await db.query(`ANALYZE ${SEARCH_TABLES.join(', ')}`);
+  await db.query(`VACUUM (ANALYZE) ${SEARCH_TABLES.join(', ')}`);
 }
