@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerImportCommand } from './commands/import.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerTerminologyCommand } from './commands/terminology.ts';
 import type { ExitStatus } from './exit-status.ts';
 
 /**
@@ -17,6 +18,7 @@ export function buildProgram(status: ExitStatus = { code: 0 }): Command {
   registerServeCommand(program);
   registerMigrateCommand(program);
   registerImportCommand(program, status);
+  registerTerminologyCommand(program);
   return program;
 }
 

@@ -10,3 +10,15 @@ export {
   type ImportReport,
 } from './modules/import/index.ts';
 export { createApiKey, ensureTenant, isValidTenantId } from './modules/tenants/index.ts';
+export {
+  isTerminologySystem,
+  loadTerminology,
+  TERMINOLOGY_SYSTEMS,
+  TerminologyLoadError,
+  type LoadProgress,
+  type LoadSummary,
+  type LoadTerminologyOptions,
+  type TerminologySystem,
+} from './modules/terminology/load-terminology.ts';
+export { loadShippedTerminology, type ShippedReport } from './modules/terminology/shipped.ts';
+export { listReleases, type CodeSystemRelease } from './modules/terminology/store/index.ts';
