@@ -2,9 +2,9 @@ import fastJsonPatch from 'fast-json-patch';
 import { badRequest, OutcomeError, outcome, preconditionFailed, type Resource } from '@caregraph/core/fhir';
 import type { StoreContext } from '../store/context.ts';
 import { writeVersion } from '../store/resource-rows.ts';
-import { assertValid, parseETagVersion } from './checks.ts';
+import { parseETagVersion } from './checks.ts';
 import type { FhirResponse } from './types.ts';
-import { getLiveForUpdate, versionResponse } from './write-resource.ts';
+import { checkBeforeWrite, getLiveForUpdate, versionResponse } from './write-resource.ts';
 
 const { applyPatch, JsonPatchError } = fastJsonPatch;
 
@@ -56,7 +56,7 @@ export async function patchResource(
   if (patched.resourceType !== resourceType || patched.id !== id) {
     throw new OutcomeError(badRequest('A patch may not change resourceType or id'));
   }
-  assertValid(patched);
-  const version = await writeVersion(ctx, { resource: patched, resourceType, id, previous: current, method: 'PATCH' });
+  const resource = await checkBeforeWrite(ctx, patched);
+  const version = await writeVersion(ctx, { resource, resourceType, id, previous: current, method: 'PATCH' });
   return versionResponse(version, 200);
 }

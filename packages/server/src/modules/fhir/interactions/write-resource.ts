@@ -4,11 +4,13 @@ import {
   badRequest,
   conflict,
   gone,
+  invalidResource,
   notFound,
   OutcomeError,
   preconditionFailed,
   type Resource,
 } from '@caregraph/core/fhir';
+import { checkTerminologyBindings } from '../../terminology/bindings/index.ts';
 import type { StoreContext, StoredVersion } from '../store/context.ts';
 import { ConcurrentWriteError, tryReadCurrent, writeVersion } from '../store/resource-rows.ts';
 import { assertResourceBody, assertValid, parseETagVersion } from './checks.ts';
@@ -23,6 +25,20 @@ export function versionResponse(version: StoredVersion, status: number): FhirRes
     lastUpdated: version.lastUpdated,
     location: `${version.resourceType}/${version.id}/_history/${version.versionId}`,
   };
+}
+
+/**
+ * Checks a resource about to be stored: the R4 StructureDefinitions, then the tenant's required
+ * terminology bindings. Returns what to store (binding checks fill in missing code displays);
+ * throws a 400 listing every issue, so nothing is stored. Every create, update and patch passes here.
+ */
+export async function checkBeforeWrite(ctx: StoreContext, resource: Resource): Promise<Resource> {
+  assertValid(resource);
+  const checked = await checkTerminologyBindings(ctx.tx, ctx.tenantId, resource);
+  if (checked.issues.length > 0) {
+    throw new OutcomeError(invalidResource(checked.issues));
+  }
+  return checked.resource;
 }
 
 const VERSION_META = new Set(['versionId', 'lastUpdated']);
@@ -45,8 +61,7 @@ export async function createResource(
   id: string = randomUUID(),
 ) {
   assertResourceBody(body, resourceType);
-  const resource = { ...body, id } as Resource;
-  assertValid(resource);
+  const resource = await checkBeforeWrite(ctx, { ...body, id });
   const version = await writeVersion(ctx, { resource, resourceType, id, previous: undefined, method: 'POST' });
   return versionResponse(version, 201);
 }
@@ -70,7 +85,7 @@ export async function updateResource(
       badRequest(`Resource id "${body.id}" does not match the URL id "${id}"`, `${resourceType}.id`),
     );
   }
-  assertValid(body);
+  const resource = await checkBeforeWrite(ctx, body);
   const previous = await tryReadCurrent(ctx, resourceType, id, true);
   if (ifMatch !== undefined) {
     const expected = parseETagVersion(ifMatch);
@@ -86,12 +101,12 @@ export async function updateResource(
   if (
     existed &&
     previous.content &&
-    isDeepStrictEqual(withoutServerMeta(previous.content), withoutServerMeta(body as never))
+    isDeepStrictEqual(withoutServerMeta(previous.content), withoutServerMeta(resource as never))
   ) {
     return versionResponse(previous, 200);
   }
   try {
-    const version = await writeVersion(ctx, { resource: body, resourceType, id, previous, method: 'PUT' });
+    const version = await writeVersion(ctx, { resource, resourceType, id, previous, method: 'PUT' });
     return versionResponse(version, existed ? 200 : 201);
   } catch (error) {
     if (error instanceof ConcurrentWriteError) {
