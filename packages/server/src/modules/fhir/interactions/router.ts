@@ -1,4 +1,9 @@
 import { badRequest, notAllowed, notFound, OutcomeError } from '@caregraph/core/fhir';
+import {
+  isTerminologyOperation,
+  runTerminologyOperation,
+  TERMINOLOGY_OPERATIONS,
+} from '../../terminology/operations/index.ts';
 import { processBundle } from '../bundle/process-bundle.ts';
 import { isKnownResourceType } from '../validation/index.ts';
 import { assertResourceType } from './checks.ts';
@@ -9,7 +14,7 @@ import { patchResource } from './patch-resource.ts';
 import { readResource, readVersion } from './read-resource.ts';
 import { searchType } from './search.ts';
 import { searchCompartment, searchSystem } from './search-levels.ts';
-import { inTransaction, type FhirRepo, type FhirRequest, type FhirResponse } from './types.ts';
+import { inTransaction, readContext, type FhirRepo, type FhirRequest, type FhirResponse } from './types.ts';
 import { validateOperation } from './validate-operation.ts';
 import { createResource, deleteResource, updateResource } from './write-resource.ts';
 
@@ -49,6 +54,22 @@ export async function handleFhirRequest(repo: FhirRepo, request: FhirRequest): P
   }
   if (second === '$validate' && segments.length === 2 && method === 'POST') {
     return validateOperation(resourceType, request.body);
+  }
+  // Terminology operations ($lookup, $expand…), type and instance level; they read the tenant's own
+  // terminology resources back through this router.
+  const operation = segments.length === 3 ? third : second;
+  if (operation && segments.length <= 3 && isTerminologyOperation(resourceType, operation)) {
+    return runTerminologyOperation(
+      { db: readContext(repo).tx, fetch: (read) => handleFhirRequest(repo, read) },
+      {
+        resourceType,
+        operation,
+        id: segments.length === 3 ? second : undefined,
+        method,
+        query: request.query,
+        body: request.body,
+      },
+    );
   }
   if (!second || !/^[A-Za-z0-9\-.]{1,64}$/.test(second)) {
     throw new OutcomeError(badRequest(`Invalid resource id "${second ?? ''}"`));
@@ -152,4 +173,9 @@ export const TYPE_OPERATIONS: Array<{ name: string; definition: string; types: '
     definition: 'http://hl7.org/fhir/OperationDefinition/Encounter-everything',
     types: ['Encounter'],
   },
+  ...TERMINOLOGY_OPERATIONS.map((operation) => ({
+    name: operation.name,
+    definition: operation.definition,
+    types: [operation.resourceType],
+  })),
 ];
