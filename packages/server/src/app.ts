@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
 import { fhirPlugin } from './modules/fhir/index.ts';
+import { terminologyPlugin } from './modules/terminology/index.ts';
+import { bindingsPlugin } from './modules/terminology/bindings/index.ts';
 import type { Database } from './platform/db/index.ts';
 import { dbPlugin } from './platform/db-plugin.ts';
 import { healthPlugin } from './platform/health.ts';
@@ -42,6 +44,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(requestContextPlugin);
   await app.register(healthPlugin);
   await app.register(fhirPlugin, { prefix: '/fhir/R4', baseUrl: config.baseUrl, version: VERSION });
+  await app.register(terminologyPlugin, { prefix: '/api/terminology', baseUrl: config.baseUrl });
+  await app.register(bindingsPlugin, { prefix: '/api/terminology' });
   if (existsSync(config.webDistDir)) {
     await app.register(fastifyStatic, { root: config.webDistDir, prefix: '/', wildcard: false });
   } else {

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.ts';
+import { loadShippedTerminology } from './modules/terminology/shipped.ts';
 import { importFiles } from './modules/import/index.ts';
 import { createApiKey, ensureTenant } from './modules/tenants/index.ts';
 import type { Database } from './platform/db/index.ts';
@@ -66,4 +67,26 @@ export async function loadDemoDataOnce(db: Database, config: Config, log: Fastif
     },
     'demo data loaded',
   );
+}
+
+/**
+ * Loads the code systems shipped with CareGraph, once: a part already loaded costs one query, so
+ * this runs at every start, before demo data so the demo's codes resolve from the first request.
+ */
+export async function loadShippedTerminologyOnce(db: Database, config: Config, log: FastifyBaseLogger): Promise<void> {
+  if (!config.loadShippedTerminology) {
+    return;
+  }
+  const report = await loadShippedTerminology(db);
+  const loaded = report.parts.filter((part) => part.status !== 'skipped');
+  if (loaded.length > 0) {
+    log.info(
+      {
+        parts: loaded.map((part) => part.id),
+        concepts: loaded.reduce((sum, part) => sum + part.concepts, 0),
+        seconds: (report.milliseconds / 1000).toFixed(1),
+      },
+      'shipped terminology loaded',
+    );
+  }
 }

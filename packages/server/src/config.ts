@@ -18,6 +18,8 @@ export type Config = Readonly<{
   bodyLimit: number;
   /** Load the demo tenant and patients on first start. */
   loadDemoData: boolean;
+  /** Load the shipped code systems (FHIR R4, UCUM, LOINC top 2000, SNOMED GPS, CVX, ICD-10-CM, HCPCS) at start. */
+  loadShippedTerminology: boolean;
   demoDataDir: string;
   webDistDir: string;
   logLevel: string;
@@ -99,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultTenantId,
     bodyLimit: readInt(env, 'CAREGRAPH_BODY_LIMIT', 64 * 1024 * 1024, problems),
     loadDemoData: env.CAREGRAPH_DEMO_DATA !== 'false',
+    loadShippedTerminology: env.CAREGRAPH_TERMINOLOGY !== 'false',
     demoDataDir: path.resolve(env.CAREGRAPH_DEMO_DATA_DIR || path.join(repoRoot, 'data-demo')),
     webDistDir: path.resolve(env.CAREGRAPH_WEB_DIST || path.join(repoRoot, 'packages/web/dist')),
     logLevel,

@@ -1,14 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import { bootstrapTenant, loadDemoDataOnce } from './bootstrap.ts';
+import { bootstrapTenant, loadDemoDataOnce, loadShippedTerminologyOnce } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { migrate, openDatabase, type Database } from './platform/db/index.ts';
 import { createMetrics, observeQueries } from './platform/metrics.ts';
 
 /**
- * Starts CareGraph: opens and migrates the database, prepares the default tenant, loads demo data
- * on first start, listens, and drains in-flight requests on SIGTERM/SIGINT before exiting.
+ * Starts CareGraph: opens and migrates the database, prepares the default tenant, loads the shipped
+ * terminology and demo data on first start, listens, and drains in-flight requests on SIGTERM/SIGINT before exiting.
  */
 export async function startServer(config: Config): Promise<FastifyInstance> {
   const metrics = createMetrics();
@@ -18,6 +18,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     await migrate(db);
     app = await buildApp(config, { db, metrics, ownsDatabase: true });
     await bootstrapTenant(db, config, app.log);
+    await loadShippedTerminologyOnce(db, config, app.log);
     await loadDemoDataOnce(db, config, app.log);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

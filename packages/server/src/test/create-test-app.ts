@@ -12,6 +12,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     LOG_LEVEL: 'silent',
     CAREGRAPH_DEMO_DATA: 'false',
+    CAREGRAPH_TERMINOLOGY: 'false',
     CAREGRAPH_BASE_URL: 'http://caregraph.test',
     ...overrides,
   });
