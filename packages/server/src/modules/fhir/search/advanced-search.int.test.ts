@@ -283,6 +283,15 @@ describe('FHIR search: chains, composites, full text, compartments, paging', () 
     assert.deepEqual(await searchNames(`Condition?code:above=${system}|313436004`), ['dm2', 'dm2Simple']);
     assert.deepEqual(await searchNames(`Condition?code:below=urn:not-loaded|73211009`), []);
     expectOutcome(await tenant.request({ method: 'GET', url: `${FHIR}/Condition?code:below=73211009` }), 400);
+    // ICD-10-CM categories cover their codes by prefix, loaded or not.
+    const icd = 'http://hl7.org/fhir/sid/icd-10-cm';
+    await add('icdE119', {
+      resourceType: 'Condition',
+      subject: { reference: `Patient/${ids.john ?? ''}` },
+      code: { coding: [{ system: icd, code: 'E11.9' }] },
+    });
+    assert.deepEqual(await searchNames(`Condition?code:below=${icd}|E11`), ['icdE119']);
+    assert.deepEqual(await searchNames(`Condition?code:below=${icd}|E10`), []);
   });
 });
 

@@ -66,8 +66,16 @@ function hierarchyCondition(x: string, value: string, direction: 'below' | 'abov
   const codeParam = params.add(code ?? '');
   const release = `(SELECT s.id FROM term_system s WHERE s.url = ${systemParam} AND s.is_current)`;
   const codes = direction === 'below' ? descendantsSql(release, codeParam) : ancestorsSql(release, codeParam);
+  if (direction === 'below' && system && PREFIX_HIERARCHIES.has(system)) {
+    // ICD-10 codes extend their category's code (E11 → E11.9), so a category covers its codes even
+    // when only the categories are loaded.
+    return `${x}.system = ${systemParam} AND (${x}.value IN (${codes}) OR ${x}.value LIKE ${params.add(`${escapeLike(code ?? '')}%`)})`;
+  }
   return `${x}.system = ${systemParam} AND ${x}.value IN (${codes})`;
 }
+
+/** Code systems whose codes start with the code of their parent. */
+const PREFIX_HIERARCHIES = new Set(['http://hl7.org/fhir/sid/icd-10-cm', 'http://hl7.org/fhir/sid/icd-10']);
 
 /** `:of-type` on identifiers: `typeSystem|typeCode|value`, indexed as system + `typeCode|value`. */
 function ofTypeCondition(x: string, value: string, params: SqlParams): string {
