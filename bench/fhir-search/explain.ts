@@ -123,7 +123,7 @@ export async function readTableRows(db: Queryable): Promise<Map<string, number>>
 
 /**
  * Runs one GET through the server's router on an explaining handle and returns the plan of every
- * statement it ran. A request the server refuses (not implemented yet) is returned with its error.
+ * statement it ran. A request the server refuses (a shape it does not support) is returned with its error.
  */
 export async function explainRequest(options: {
   db: Database;
