@@ -14,8 +14,8 @@ import { FhirClient, SYNTHEA_DIR } from '../fhir-store/http-load.ts';
 import { machineInfo, postgresVersion } from '../fhir-store/machine.ts';
 import { summarizeLatencies } from '../fhir-store/percentiles.ts';
 import { pgliteVersion } from '../fhir-store/raw-driver.ts';
-import { saveReports, type DatabaseMode } from '../fhir-store/report.ts';
-import { killLiveServers, startServerProcess, type ServerProcess } from '../fhir-store/server-process.ts';
+import { type DatabaseMode } from '../fhir-store/report.ts';
+import { startServerProcess, type ServerProcess } from '../fhir-store/server-process.ts';
 import { loadSources, planClones, type PatientSample, type SourceBundle } from './clone-synthea.ts';
 import { explainRequest, readTableRows } from './explain.ts';
 import { BATCH_SIZE, loadClones, loadInWorkers, type LoadOutcome } from './load-dataset.ts';
@@ -30,9 +30,8 @@ import {
   type SearchModeReport,
   type ShapePlans,
 } from './report.ts';
+import { runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const resultsDir = path.join(repoRoot, 'bench/results');
 const TENANT = 'bench';
 const CLIENTS = 16;
 const LOAD_WORKERS = 2;
@@ -367,45 +366,12 @@ async function main(): Promise<number> {
     patients: patients ?? (quick ? 20 : undefined),
   };
   const sources = loadSources();
-  const started = performance.now();
-  const reports: SearchModeReport[] = [];
-  let failedModes = 0;
-  for (const mode of modes) {
-    try {
-      reports.push(await runMode(mode, settings, sources));
-    } catch (error) {
-      failedModes++;
-      log(`${mode} failed: ${(error as Error).stack ?? String(error)}`);
-    }
-  }
-  if (reports.length === 0) {
-    return 1;
-  }
-  const markdown = renderMarkdown(reports);
-  process.stdout.write(`\n${markdown}`);
-  const written = saveReports(resultsDir, reports, markdown, 'fhir-search');
-  log(`wrote ${written.map((file) => path.relative(repoRoot, file)).join(', ')}`);
-  log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  const errors = reports.reduce((sum, report) => sum + report.errors, 0);
-  if (errors > 0) {
-    log(`${errors} errors: see the Errors section`);
-  }
-  return errors > 0 || failedModes > 0 ? 1 : 0;
-}
-
-process.on('exit', killLiveServers);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void runCleanups().finally(() => process.exit(130));
+  return runModesAndReport({
+    benchmark: 'fhir-search',
+    modes,
+    runMode: (mode) => runMode(mode, settings, sources),
+    renderMarkdown,
   });
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  process.stderr.write(`[fhir-search] failed: ${(error as Error).stack ?? String(error)}\n`);
-  process.exitCode = 1;
-} finally {
-  await runCleanups();
-}
+await runBenchmark('fhir-search', main);

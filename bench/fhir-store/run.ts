@@ -21,13 +21,13 @@ import {
 import {
   computeRatios,
   renderMarkdown,
-  saveReports,
   toMeasurement,
   type DatabaseMode,
   type Measurement,
   type ModeReport,
 } from './report.ts';
-import { killLiveServers, startServerProcess, type ServerProcess } from './server-process.ts';
+import { startServerProcess, type ServerProcess } from './server-process.ts';
+import { runBenchmark, runModesAndReport } from './bench-main.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const resultsDir = path.join(repoRoot, 'bench/results');
@@ -286,45 +286,12 @@ async function main(): Promise<number> {
     importBundles: quick ? 8 : bundles.length,
     cpuProfile: values['cpu-prof'],
   };
-  const started = performance.now();
-  const reports: ModeReport[] = [];
-  let failedModes = 0;
-  for (const mode of modes) {
-    try {
-      reports.push(await runMode(mode, settings, bundles));
-    } catch (error) {
-      failedModes++;
-      log(`${mode} failed: ${(error as Error).stack ?? String(error)}`);
-    }
-  }
-  if (reports.length === 0) {
-    return 1;
-  }
-  const markdown = renderMarkdown(reports);
-  process.stdout.write(`\n${markdown}`);
-  const written = saveReports(resultsDir, reports, markdown);
-  log(`wrote ${written.map((file) => path.relative(repoRoot, file)).join(', ')}`);
-  log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  const errors = reports.reduce((sum, report) => sum + report.errors, 0);
-  if (errors > 0) {
-    log(`${errors} errors: see the Errors section`);
-  }
-  return errors > 0 || failedModes > 0 ? 1 : 0;
-}
-
-process.on('exit', killLiveServers);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void runCleanups().finally(() => process.exit(130));
+  return runModesAndReport({
+    benchmark: 'fhir-store',
+    modes,
+    runMode: (mode) => runMode(mode, settings, bundles),
+    renderMarkdown,
   });
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  process.stderr.write(`[fhir-store] failed: ${(error as Error).stack ?? String(error)}\n`);
-  process.exitCode = 1;
-} finally {
-  await runCleanups();
-}
+await runBenchmark('fhir-store', main);

@@ -17,8 +17,8 @@ import { runTimed } from '../fhir-store/closed-loop.ts';
 import { HttpStatusError } from '../fhir-store/http-load.ts';
 import { machineInfo, postgresVersion } from '../fhir-store/machine.ts';
 import { pgliteVersion } from '../fhir-store/raw-driver.ts';
-import { saveReports, type DatabaseMode } from '../fhir-store/report.ts';
-import { killLiveServers, startServerProcess } from '../fhir-store/server-process.ts';
+import { type DatabaseMode } from '../fhir-store/report.ts';
+import { startServerProcess } from '../fhir-store/server-process.ts';
 import { explaining, scansConcepts, type QueryPlans, type StatementPlan } from './explain.ts';
 import { prefixFrequencies, samplePrefixes } from './prefixes.ts';
 import {
@@ -30,9 +30,9 @@ import {
   type TypeaheadMeasurement,
 } from './report.ts';
 import { SNOMED_FIXTURE, writeScaledSnomed } from './scale-fixture.ts';
+import { runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const resultsDir = path.join(repoRoot, 'bench/results');
 const TENANT = 'bench';
 const CONCURRENCY = [1, 16];
 const COUNT = 20;
@@ -280,42 +280,12 @@ async function main(): Promise<number> {
     // 15 concepts per copy: 20,010 concepts quick, 200,010 in full.
     fixtureCopies: quick ? 1334 : 13_334,
   };
-  const started = performance.now();
-  const reports: TerminologyModeReport[] = [];
-  let failedModes = 0;
-  for (const mode of modes) {
-    try {
-      reports.push(await runMode(mode, settings));
-    } catch (error) {
-      failedModes++;
-      log(`${mode} failed: ${(error as Error).stack ?? String(error)}`);
-    }
-  }
-  if (reports.length === 0) {
-    return 1;
-  }
-  const markdown = renderMarkdown(reports);
-  process.stdout.write(`\n${markdown}`);
-  const written = saveReports(resultsDir, reports, markdown, 'terminology');
-  log(`wrote ${written.map((file) => path.relative(repoRoot, file)).join(', ')}`);
-  log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  const errors = reports.reduce((sum, report) => sum + report.errors, 0);
-  return errors > 0 || failedModes > 0 ? 1 : 0;
-}
-
-process.on('exit', killLiveServers);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void runCleanups().finally(() => process.exit(130));
+  return runModesAndReport({
+    benchmark: 'terminology',
+    modes,
+    runMode: (mode) => runMode(mode, settings),
+    renderMarkdown,
   });
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  process.stderr.write(`[terminology] failed: ${(error as Error).stack ?? String(error)}\n`);
-  process.exitCode = 1;
-} finally {
-  await runCleanups();
-}
+await runBenchmark('terminology', main);
