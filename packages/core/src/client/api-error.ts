@@ -1,0 +1,39 @@
+/** A failed API call: the HTTP status and the server's explanation, safe to show to the user. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+
+  /**
+   * @param status - the HTTP status, or 0 when the server could not be reached
+   * @param message - the server's own words (OperationOutcome diagnostics or problem detail)
+   */
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+type OutcomeIssue = { diagnostics?: string; details?: { text?: string } };
+
+/**
+ * The human-readable explanation in an error body: an OperationOutcome's issues, or an RFC 9457
+ * problem's `detail`/`title`; undefined when the body is neither.
+ */
+export function describeErrorBody(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) {
+    return undefined;
+  }
+  const record = body as Record<string, unknown>;
+  if (record.resourceType === 'OperationOutcome' && Array.isArray(record.issue)) {
+    const texts = (record.issue as OutcomeIssue[])
+      .map((issue) => issue.diagnostics ?? issue.details?.text)
+      .filter((text): text is string => typeof text === 'string' && text.length > 0);
+    return texts.length > 0 ? texts.join('; ') : undefined;
+  }
+  for (const key of ['detail', 'title', 'message']) {
+    if (typeof record[key] === 'string') {
+      return record[key];
+    }
+  }
+  return undefined;
+}

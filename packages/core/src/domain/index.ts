@@ -1,0 +1,1 @@
+export type { JourneyEdge, JourneyGraph, JourneyNode, JourneyPath } from './journey.ts';
