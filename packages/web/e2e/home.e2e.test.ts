@@ -5,17 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { findAccessibilityViolations, launchChromium } from './browser.ts';
 import { requireWebBuild, startServer, type RunningServer } from './server.ts';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The text of a status fact (its badge or main value), found by its label. */
 async function factValue(page: Page, label: string): Promise<string | null> {
@@ -39,7 +31,7 @@ describe('home page', () => {
 
   before(async () => {
     server = await startServer(requireWebBuild());
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -65,6 +57,7 @@ describe('home page', () => {
     for (const name of ['Server status', 'Connect']) {
       assert.ok(await page.getByRole('region', { name }).isVisible(), `region "${name}" is visible`);
     }
+    assert.deepEqual(await findAccessibilityViolations(page), []);
 
     const screenshot = path.join(screenshotDir, 'home-desktop-light.png');
     await page.screenshot({ path: screenshot, fullPage: true });

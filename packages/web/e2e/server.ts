@@ -12,7 +12,14 @@ const cliBin = path.resolve(webDir, '../cli/bin/caregraph.js');
 
 export type RunningServer = {
   baseUrl: string;
+  /** The tenant's API key, for signing in and for checking the pages against the API. */
+  apiKey: string;
   stop: () => Promise<void>;
+};
+
+export type ServerOptions = {
+  /** Load the demo patients (shipped Synthea data) before the server reports ready. */
+  demoData?: boolean;
 };
 
 /** Fails with a clear message unless the web app has been built (the server serves `dist`). */
@@ -36,7 +43,8 @@ async function freePort(): Promise<number> {
 }
 
 async function waitUntilReady(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  // Loading the demo patients takes most of this on a busy machine.
+  const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       throw new Error(`caregraph serve exited with ${child.exitCode}:\n${output()}`);
@@ -50,13 +58,17 @@ async function waitUntilReady(baseUrl: string, child: ChildProcess, output: () =
     }
     await delay(200);
   }
-  throw new Error(`caregraph serve was not ready after 60 s:\n${output()}`);
+  throw new Error(`caregraph serve was not ready after 180 s:\n${output()}`);
 }
 
-/** Starts `caregraph serve` with an empty embedded database in a temporary data directory. */
-export async function startServer(distDir: string): Promise<RunningServer> {
+/**
+ * Starts `caregraph serve` on an embedded database in a temporary data directory: empty, or with
+ * the demo patients. Shipped terminology is not loaded; these pages do not need it.
+ */
+export async function startServer(distDir: string, options: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'caregraph-web-e2e-'));
   const port = await freePort();
+  const apiKey = randomBytes(16).toString('hex');
   const child = spawn(process.execPath, [cliBin, 'serve'], {
     cwd: webDir,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,8 +77,9 @@ export async function startServer(distDir: string): Promise<RunningServer> {
       HOST: '127.0.0.1',
       PORT: String(port),
       CAREGRAPH_DATA_DIR: dataDir,
-      CAREGRAPH_DEMO_DATA: 'false',
-      CAREGRAPH_API_KEY: randomBytes(16).toString('hex'),
+      CAREGRAPH_DEMO_DATA: options.demoData === true ? 'true' : 'false',
+      CAREGRAPH_TERMINOLOGY: 'false',
+      CAREGRAPH_API_KEY: apiKey,
       CAREGRAPH_WEB_DIST: distDir,
       LOG_LEVEL: 'warn',
     },
@@ -93,5 +106,5 @@ export async function startServer(distDir: string): Promise<RunningServer> {
     await stop();
     throw error;
   }
-  return { baseUrl, stop };
+  return { baseUrl, apiKey, stop };
 }

@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import { ConnectCard } from '../../features/connect/ConnectCard.tsx';
 import { StatusPanel } from '../../features/status/StatusPanel.tsx';
 import './home.css';
@@ -20,6 +21,11 @@ export function Home() {
           </h1>
           <p className="tagline">
             FHIR R4-native clinical platform: patient journey graph, master patient index and verifiable audit trail.
+          </p>
+          <p className="home-actions">
+            <Link to="/patients" className="button">
+              Open patients
+            </Link>
           </p>
         </div>
       </header>

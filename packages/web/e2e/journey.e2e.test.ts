@@ -1,0 +1,174 @@
+// Browser test of sign-in, patient search and the journey page against the real server with the
+// demo patients. Needs a web build (`npm run build -w @caregraph/web`) and Chromium at /usr/bin/chromium.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { findAccessibilityViolations, launchChromium } from './browser.ts';
+import { requireWebBuild, startServer, type RunningServer } from './server.ts';
+
+type Node = { ref: string; resourceType: string; time?: string | null };
+type Edge = { from: string; to: string; relation: string };
+type Resource = { resourceType: string; id: string; encounter?: { reference?: string } };
+type Bundle = { entry?: { resource: Resource }[]; link?: { relation: string; url: string }[] };
+
+/** The `data-ref` of each element (run in the page). */
+const dataRefs = (elements: { getAttribute: (name: string) => string | null }[]) =>
+  elements.map((element) => element.getAttribute('data-ref'));
+
+describe('patient journey pages', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let patientId: string;
+
+  /** GETs JSON from the API with the tenant's key. */
+  const api = async <T>(pathAndQuery: string): Promise<T> => {
+    const response = await fetch(`${server.baseUrl}${pathAndQuery}`, {
+      headers: { Authorization: `Bearer ${server.apiKey}` },
+    });
+    assert.equal(response.status, 200, `GET ${pathAndQuery}`);
+    return (await response.json()) as T;
+  };
+
+  /** The whole journey, every page, through the API. */
+  const readJourney = async () => {
+    const nodes: Node[] = [];
+    const edges: Edge[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api<{ nodes: Node[]; edges: Edge[]; next?: string | null }>(
+        `/api/patients/${patientId}/journey?_count=1000${cursor ? `&_cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      nodes.push(...page.nodes);
+      edges.push(...page.edges);
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    return { nodes, edges };
+  };
+
+  /** Every resource of a type in the patient's compartment, straight from FHIR search. */
+  const searchAll = async (type: string): Promise<Resource[]> => {
+    const bundle = await api<Bundle>(`/fhir/R4/${type}?patient=${patientId}&_count=1000`);
+    return (bundle.entry ?? []).map((entry) => entry.resource);
+  };
+
+  before(async () => {
+    server = await startServer(requireWebBuild(), { demoData: true });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('asks for sign-in, refuses a wrong key, and returns to the page that asked', async () => {
+    await page.goto(`${server.baseUrl}/patients`);
+    await page.waitForURL(/\/sign-in\?returnTo=%2Fpatients$/);
+    assert.deepEqual(await findAccessibilityViolations(page), []);
+    await page.getByLabel('API key').fill('not-the-key-0000000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    assert.match(await page.getByRole('alert').innerText(), /not accepted/);
+    await page.getByLabel('API key').fill(server.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/patients$/);
+  });
+
+  it('lists the demo patients and finds one by name as you type', async () => {
+    const total = (await api<{ total: number }>('/fhir/R4/Patient?_summary=count')).total;
+    await page.getByRole('table').waitFor();
+    assert.equal(await page.locator('tbody tr').count(), total);
+    assert.deepEqual(await findAccessibilityViolations(page), []);
+    await page.getByLabel(/Search by name/).fill('Graham');
+    await page.waitForFunction("document.querySelectorAll('tbody tr').length === 1");
+    await page.getByRole('link', { name: /Graham/ }).click();
+    await page.waitForURL(/\/patients\/[^/]+\/journey$/);
+    patientId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
+    await page.getByTestId('journey-graph').waitFor({ timeout: 30_000 });
+  });
+
+  it('draws every node of the journey and highlights the path through a shared encounter', async () => {
+    const journey = await readJourney();
+    assert.equal(await page.locator('[data-testid="journey-graph"] circle[data-ref]').count(), journey.nodes.length);
+    assert.match(await page.getByTestId('journey-counts').innerText(), new RegExp(`^${journey.nodes.length} events`));
+
+    // An Observation and a Condition recorded in the same encounter are joined through it.
+    const observations = await searchAll('Observation');
+    const conditions = await searchAll('Condition');
+    const pair = conditions.flatMap((condition) => {
+      const observation = observations.find((o) => o.encounter?.reference === condition.encounter?.reference);
+      return observation && condition.encounter?.reference ? [{ condition, observation }] : [];
+    })[0];
+    assert.ok(pair, 'the demo patient has a condition and an observation from one encounter');
+    const from = `Observation/${pair.observation.id}`;
+    const to = `Condition/${pair.condition.id}`;
+    const encounter = pair.condition.encounter!.reference!;
+
+    await page.locator(`circle[data-ref="${from}"]`).click();
+    await page.getByRole('button', { name: 'Path from here' }).click();
+    await page.locator(`circle[data-ref="${to}"]`).click();
+    await page.getByRole('button', { name: 'Path to here' }).click();
+    await page.locator('[data-testid="path-summary"] li').first().waitFor();
+    const steps = await page.locator('[data-testid="path-summary"] li').evaluateAll(dataRefs);
+    assert.deepEqual(steps, [from, encounter, to]);
+    const lit = await page.locator('circle.node--highlight').evaluateAll(dataRefs);
+    assert.deepEqual(lit.sort(), [from, encounter, to].sort());
+    assert.deepEqual(await findAccessibilityViolations(page), []);
+  });
+
+  it('shows the FHIR resource behind a node', async () => {
+    await page.getByRole('button', { name: 'Show FHIR resource' }).click();
+    const json = await page.locator('.node-details__json').innerText();
+    assert.equal((JSON.parse(json) as Resource).resourceType, 'Condition');
+  });
+
+  it('draws every dated event on the timeline, counted into clusters when zoomed out', async () => {
+    const journey = await readJourney();
+    const dated = journey.nodes.filter((node) => node.time).length;
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await page.getByTestId('journey-timeline').waitFor();
+    // Every bar is one event; every point mark carries how many events it stands for.
+    const drawn = await page.evaluate<{ events: number; clusters: number }>(`(() => {
+      const chart = document.querySelector('[data-testid="journey-timeline"]');
+      const counts = [...chart.querySelectorAll('.timeline-mark')].map((mark) => Number(mark.dataset.count));
+      return {
+        events: chart.querySelectorAll('.timeline-bar').length + counts.reduce((sum, count) => sum + count, 0),
+        clusters: counts.filter((count) => count > 1).length,
+      };
+    })()`);
+    assert.equal(drawn.events, dated);
+    assert.ok(drawn.clusters > 0, 'a multi-year history is aggregated at full zoom-out');
+  });
+
+  it('shows a new observation within seconds of its write, without reloading', async () => {
+    await page.getByRole('tab', { name: 'Graph' }).click();
+    await page.locator('.live-badge').waitFor({ timeout: 10_000 });
+    const before = (await readJourney()).nodes.length;
+    const response = await fetch(`${server.baseUrl}/fhir/R4/Observation`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.apiKey}`, 'Content-Type': 'application/fhir+json' },
+      body: JSON.stringify({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
+        subject: { reference: `Patient/${patientId}` },
+        effectiveDateTime: new Date().toISOString(),
+        valueQuantity: { value: 72, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+      }),
+    });
+    assert.equal(response.status, 201);
+    const created = (await response.json()) as Resource;
+    const written = Date.now();
+    await page.locator(`circle[data-ref="Observation/${created.id}"]`).waitFor({ timeout: 5_000 });
+    assert.ok(Date.now() - written < 5_000);
+    assert.match(await page.getByTestId('journey-counts').innerText(), new RegExp(`^${before + 1} events`));
+  });
+
+  it('explains an unknown patient instead of showing an empty page', async () => {
+    await page.goto(`${server.baseUrl}/patients/no-such-patient/journey`);
+    const alert = page.getByRole('alert').first();
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /not found/i);
+  });
+});
