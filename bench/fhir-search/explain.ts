@@ -1,7 +1,7 @@
 import type { QueryOptions } from '../../packages/server/src/platform/db/database.ts';
 import type { Database, Queryable } from '../../packages/server/src/platform/db/index.ts';
 import { handleFhirRequest, type FhirRepo } from '../../packages/server/src/modules/fhir/index.ts';
-import { SEARCH_TABLES } from '../../packages/server/src/modules/import/analyze-tables.ts';
+import { QUERIED_TABLES } from '../../packages/server/src/modules/import/analyze-tables.ts';
 
 /**
  * The query plans of the SQL the server runs for a request: the request goes through the server's
@@ -11,7 +11,7 @@ import { SEARCH_TABLES } from '../../packages/server/src/modules/import/analyze-
  */
 
 /** Tables that grow with the data: a sequential scan of one of them does not scale. */
-const LARGE_TABLES = new Set<string>(['resource', 'resource_history', ...SEARCH_TABLES]);
+const LARGE_TABLES = new Set<string>(['resource', 'resource_history', ...QUERIED_TABLES]);
 
 type PlanNode = {
   'Node Type'?: string;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startTemporaryPostgres } from '../../scripts/temporary-postgres.ts';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
-import { analyzeSearchTables } from '../../packages/server/src/modules/import/analyze-tables.ts';
+import { analyzeQueriedTables } from '../../packages/server/src/modules/import/analyze-tables.ts';
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
 import { runTimed } from '../fhir-store/closed-loop.ts';
 import { FhirClient, SYNTHEA_DIR } from '../fhir-store/http-load.ts';
@@ -106,7 +106,7 @@ async function loadDataset(
   const rate = outcome.resources / outcome.seconds;
   log(`${mode}: loaded ${outcome.resources} resources in ${outcome.seconds.toFixed(1)} s (${Math.round(rate)}/s)`);
   const analyzeStarted = performance.now();
-  await analyzeSearchTables(db);
+  await analyzeQueriedTables(db);
   const analyzeSeconds = (performance.now() - analyzeStarted) / 1000;
   const tableRows = await readTableRows(db);
   const size = await db.query<{ bytes: number }>('SELECT pg_database_size(current_database())::float8 AS bytes');

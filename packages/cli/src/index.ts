@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerImportCommand } from './commands/import.ts';
+import { registerJourneyCommand } from './commands/journey.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTerminologyCommand } from './commands/terminology.ts';
@@ -19,6 +20,7 @@ export function buildProgram(status: ExitStatus = { code: 0 }): Command {
   registerMigrateCommand(program);
   registerImportCommand(program, status);
   registerTerminologyCommand(program);
+  registerJourneyCommand(program);
   return program;
 }
 

@@ -22,3 +22,9 @@ export {
 } from './modules/terminology/load-terminology.ts';
 export { loadShippedTerminology, type ShippedReport } from './modules/terminology/shipped.ts';
 export { listReleases, type CodeSystemRelease } from './modules/terminology/store/index.ts';
+export {
+  rebuildJourney,
+  type RebuildJourneyOptions,
+  type RebuildProgress,
+  type RebuildReport,
+} from './modules/journey/rebuild.ts';

@@ -13,7 +13,7 @@ import { DATA_PIPES_DIR, isPatientBundle, listSyntheaFiles, smallestPatientBundl
 import { createTempDir, type TempDir } from '../../test/temp-dir.ts';
 import { openTestDatabase, testDatabaseMode } from '../../test/test-database.ts';
 import { importFiles, type ImportProgress } from './import-files.ts';
-import { SEARCH_TABLES } from './analyze-tables.ts';
+import { QUERIED_TABLES } from './analyze-tables.ts';
 
 const patient = (id: string, overrides: Partial<Patient> = {}): Patient => ({
   resourceType: 'Patient',
@@ -334,9 +334,9 @@ describe('importFiles', () => {
 async function assertAnalyzedSince(db: Database, since: Date): Promise<void> {
   const { rows } = await db.query<{ relname: string; last_analyze: Date | string | null }>(
     'SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname = ANY($1)',
-    [[...SEARCH_TABLES]],
+    [[...QUERIED_TABLES]],
   );
-  assert.equal(rows.length, SEARCH_TABLES.length);
+  assert.equal(rows.length, QUERIED_TABLES.length);
   for (const row of rows) {
     assert.ok(
       row.last_analyze !== null && new Date(row.last_analyze) >= since,

@@ -1,6 +1,6 @@
 import { OutcomeError, toOutcome, type Bundle, type BundleEntry, type Resource } from '@caregraph/core/fhir';
 import { handleFhirRequest, type FhirRepo } from '../fhir/index.ts';
-import { analyzeSearchTables } from './analyze-tables.ts';
+import { analyzeQueriedTables } from './analyze-tables.ts';
 import { toImportErrors, type ErrorLocation, type ImportError } from './import-errors.ts';
 import {
   isReferenceData,
@@ -225,7 +225,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportReport>
   }
   const analyzed = tally.written > analyzeAfter;
   if (analyzed) {
-    await analyzeSearchTables(repo.db);
+    await analyzeQueriedTables(repo.db);
   }
   return {
     files: listing.files.length,

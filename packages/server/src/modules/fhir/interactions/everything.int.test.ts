@@ -193,7 +193,6 @@ describe('$everything', () => {
       'anna',
       'condition2022',
       'conditionUndated',
-      'prescription',
       'pulse2023',
       'pulseUndated',
       'visit2023',
@@ -205,7 +204,6 @@ describe('$everything', () => {
     assert.deepEqual(until2021.matches, [
       'anna',
       'conditionUndated',
-      'prescription',
       'pulse2021',
       'pulseUndated',
       'visitAcrossNewYear',

@@ -108,11 +108,21 @@ const CARE_DATE_FALLBACKS: Record<string, string> = {
 };
 
 /**
+ * Types whose `date` parameter is not when the care happened: MedicationRequest's `date` is the
+ * dosage schedule (`dosageInstruction.timing.event`), rarely present; it was ordered on `authoredon`.
+ */
+const CARE_DATE_OVERRIDES: Record<string, string> = {
+  MedicationRequest: 'authoredon',
+};
+
+/**
  * The date search parameter holding a resource's care date, for `$everything`'s `start`/`end`:
  * the type's `date` parameter when it has one (Observation, Encounter, Procedure…), else a chosen
  * date parameter (Condition `onset-date`, Claim `created`…), else undefined (Patient, Coverage…).
  */
 export function careDateParam(resourceType: string): string | undefined {
-  const candidate = getSearchParams(resourceType).has('date') ? 'date' : CARE_DATE_FALLBACKS[resourceType];
+  const candidate =
+    CARE_DATE_OVERRIDES[resourceType] ??
+    (getSearchParams(resourceType).has('date') ? 'date' : CARE_DATE_FALLBACKS[resourceType]);
   return candidate && tryGetSearchParam(resourceType, candidate)?.type === 'date' ? candidate : undefined;
 }

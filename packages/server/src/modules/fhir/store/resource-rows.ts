@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { writeJourney } from '../../journey/projection/index.ts';
 import { extractIndexRows } from '../search/extract-index.ts';
 import type { StoreContext, StoredVersion } from './context.ts';
 import { deleteIndexRows, insertIndexRows } from './write-index.ts';
@@ -137,8 +138,18 @@ export async function writeVersion(
   if (previous) {
     await deleteIndexRows(ctx.tx, ctx.tenantId, resourceType, id);
   }
-  if (content) {
-    await insertIndexRows(ctx.tx, ctx.tenantId, resourceType, id, extractIndexRows(content));
+  const rows = content ? extractIndexRows(content) : undefined;
+  if (rows) {
+    await insertIndexRows(ctx.tx, ctx.tenantId, resourceType, id, rows);
   }
+  // The journey graph is a projection kept exact in the same transaction as the resource.
+  await writeJourney(ctx.tx, {
+    tenantId: ctx.tenantId,
+    resourceType,
+    id,
+    resource: content as (Record<string, unknown> & { resourceType: string; id: string }) | undefined,
+    rows,
+    hadLiveVersion: previous !== undefined && !previous.deleted,
+  });
   return { resourceType, id, versionId, lastUpdated, deleted, content: content as Record<string, unknown> | undefined };
 }
