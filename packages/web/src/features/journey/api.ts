@@ -9,7 +9,6 @@ import type { LoadedJourney } from './loaded-journey.ts';
 export const JOURNEY_PAGE_SIZE = 1000;
 export const JOURNEY_MAX_NODES = 10_000;
 
-
 export const journeyKey = (patientId: string) => ['journey', patientId] as const;
 
 /** Reads the journey page by page along the timeline (edges are deduplicated across pages). */

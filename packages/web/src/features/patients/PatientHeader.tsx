@@ -1,6 +1,7 @@
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { usePatient } from './api.ts';
 import { ageInYears, formatIdentifier, formatName } from './patient-display.ts';
+import './patient-header.css';
 
 /** Who the page is about: name, age, sex and identifier. */
 export function PatientHeader({ patientId }: { patientId: string }) {
