@@ -9,6 +9,7 @@ import { loadRxnorm } from './loaders/rxnorm.ts';
 import { loadSnomed } from './loaders/snomed.ts';
 import { loadUcum } from './loaders/ucum.ts';
 import type { LoadSummary, LoaderOptions } from './loaders/write-release.ts';
+import { refreshTermStatistics } from './store/index.ts';
 
 export { TerminologyLoadError } from './loaders/load-error.ts';
 export type { LoadProgress, LoadSummary, ReleaseSummary } from './loaders/write-release.ts';
@@ -78,13 +79,16 @@ export const TERMINOLOGY_LOCK_KEY = 7_246_310;
  * Loads a code system release (or FHIR terminology resources) from a file, zip or directory in one
  * transaction: a malformed file changes nothing and fails with a `TerminologyLoadError` naming the
  * file, line and field. Loading the same release again changes nothing; a newer release becomes
- * current and keeps the older one, whose codes missing from the new one stay as inactive.
+ * current and keeps the older one, whose codes missing from the new one stay as inactive. The term
+ * tables are analyzed afterwards, so the next searches are planned on the loaded data.
  */
 export async function loadTerminology(db: Database, options: LoadTerminologyOptions): Promise<LoadSummary> {
   const { system, path, ...loaderOptions } = options;
   const load = loaderFor(system);
-  return db.transaction(async (tx) => {
+  const summary = await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [TERMINOLOGY_LOCK_KEY]);
     return load(tx, path, loaderOptions);
   });
+  await refreshTermStatistics(db);
+  return summary;
 }

@@ -16,6 +16,7 @@ import { SNOMED_URL } from './loaders/snomed.ts';
 import { loadSnomedGps } from './loaders/snomed-gps.ts';
 import { loadUcum, UCUM_URL } from './loaders/ucum.ts';
 import type { LoadSummary } from './loaders/write-release.ts';
+import { refreshTermStatistics } from './store/index.ts';
 
 /** The parts of the shipped data, one per code system (the FHIR R4 content is one part). */
 export const SHIPPED_PARTS = [
@@ -186,6 +187,7 @@ async function isLoaded(q: Queryable, marker: Part['marker']): Promise<boolean> 
  * and vital signs, the SNOMED CT Global Patient Set, CVX, the ICD-10-CM chapters, sections and
  * categories, and HCPCS Level II. Each part loads once, in its own transaction under the
  * terminology lock; a part already loaded costs one query, so calling this at every start is cheap.
+ * When anything was loaded, the term tables are analyzed afterwards (`refreshTermStatistics`).
  */
 export async function loadShippedTerminology(
   db: Database,
@@ -217,6 +219,9 @@ export async function loadShippedTerminology(
       milliseconds: Math.round(performance.now() - partStarted),
     });
     options.onProgress?.({ name: part.name, status });
+  }
+  if (parts.some((part) => part.status === 'loaded')) {
+    await refreshTermStatistics(db);
   }
   return { parts, milliseconds: Math.round(performance.now() - started) };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Queryable } from '../../../platform/db/index.ts';
-import { beginRelease, findRelease, finishRelease, searchTextOf } from '../store/index.ts';
+import { beginRelease, findRelease, finishRelease, searchTextOf, writeConceptWords } from '../store/index.ts';
 import { RXNORM_URL } from './rxnorm.ts';
 import type { LoadSummary } from './write-release.ts';
 
@@ -44,10 +44,11 @@ export async function loadDemoCodes(tx: Queryable, file: string): Promise<LoadSu
       continue;
     }
     const concepts = codes.filter((code) => code.system === system);
-    const { rowCount } = await tx.query(
+    const { rows: inserted } = await tx.query<{ code: string }>(
       `INSERT INTO term_concept (system_id, code, display, active, search_text)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::boolean[], $5::text[])
-       ON CONFLICT (system_id, code) DO NOTHING`,
+       ON CONFLICT (system_id, code) DO NOTHING
+       RETURNING code`,
       [
         release.id,
         concepts.map((concept) => concept.code),
@@ -56,7 +57,21 @@ export async function loadDemoCodes(tx: Queryable, file: string): Promise<LoadSu
         concepts.map(searchTextOf),
       ],
     );
-    added += rowCount;
+    const isInserted = new Set(inserted.map((row) => row.code));
+    await writeConceptWords(
+      tx,
+      concepts
+        .filter((concept) => isInserted.has(concept.code))
+        .map((concept) => ({
+          systemId: release.id,
+          code: concept.code,
+          searchText: searchTextOf(concept),
+          active: true,
+          display: concept.display,
+        })),
+      { replace: false },
+    );
+    added += inserted.length;
     await tx.query(
       'UPDATE term_system SET concept_count = (SELECT count(*) FROM term_concept WHERE system_id = $1) WHERE id = $1',
       [release.id],

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../../platform/db/index.ts';
-import { searchTextOf, type ConceptInput, type ReleaseInput } from '../store/index.ts';
+import { searchTextOf, writeConceptWords, type ConceptInput, type ReleaseInput } from '../store/index.ts';
 import { writeRelease, type ProgressReporter, type ReleaseSummary, type WriteReleaseOptions } from './write-release.ts';
 
 /** A code system release with all its concepts in memory (a FHIR CodeSystem). */
@@ -105,6 +105,7 @@ type Row = { systemId: number; concept: ConceptInput };
 async function insertConcepts(tx: Queryable, rows: Row[], progress: ProgressReporter): Promise<void> {
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const batch = rows.slice(start, start + ROWS_PER_STATEMENT);
+    const searchTexts = batch.map((row) => searchTextOf(row.concept));
     await tx.query(
       `INSERT INTO term_concept (system_id, code, display, definition, active, properties, search_text)
        SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::jsonb[], $7::text[])`,
@@ -115,8 +116,19 @@ async function insertConcepts(tx: Queryable, rows: Row[], progress: ProgressRepo
         batch.map((row) => row.concept.definition ?? null),
         batch.map((row) => row.concept.active ?? true),
         batch.map((row) => (row.concept.properties ? JSON.stringify(row.concept.properties) : null)),
-        batch.map((row) => searchTextOf(row.concept)),
+        searchTexts,
       ],
+    );
+    await writeConceptWords(
+      tx,
+      batch.map(({ systemId, concept }, index) => ({
+        systemId,
+        code: concept.code,
+        searchText: searchTexts[index] ?? '',
+        active: concept.active ?? true,
+        display: concept.display,
+      })),
+      { replace: false },
     );
     const designations = batch.flatMap(({ systemId, concept }) =>
       (concept.designations ?? []).map((designation) => ({ systemId, code: concept.code, designation })),

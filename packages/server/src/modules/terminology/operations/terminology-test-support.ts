@@ -143,6 +143,7 @@ export async function removeTestTerminology(db: Database, terms: TestTerminology
   const prefix = `${terms.base}%`;
   // term_parent has no foreign key to concepts (edges may name codes of a later batch), so it goes explicitly.
   await db.query('DELETE FROM term_parent WHERE system_id IN (SELECT id FROM term_system WHERE url LIKE $1)', [prefix]);
+  await db.query('DELETE FROM term_word WHERE system_id IN (SELECT id FROM term_system WHERE url LIKE $1)', [prefix]);
   await db.query('DELETE FROM term_system WHERE url LIKE $1', [prefix]);
   await db.query('DELETE FROM term_map WHERE map_url LIKE $1', [prefix]);
   await db.query('DELETE FROM term_value_set WHERE url LIKE $1', [prefix]);

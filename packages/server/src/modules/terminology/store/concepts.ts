@@ -1,5 +1,6 @@
 import { normalizeString } from '@caregraph/core';
 import type { Queryable } from '../../../platform/db/index.ts';
+import { writeConceptWords } from './words.ts';
 
 /** A designation (synonym, translation) of a concept. */
 export type Designation = { language?: string; useSystem?: string; useCode?: string; value: string };
@@ -25,13 +26,15 @@ export function searchTextOf(concept: ConceptInput): string {
 
 /**
  * Writes a batch of concepts of one release, replacing what the release held for those codes
- * (display, properties, designations, parents), in a few statements whatever the batch size.
+ * (display, properties, designations, parents, typeahead words), in a few statements whatever the
+ * batch size.
  */
 export async function writeConcepts(tx: Queryable, systemId: number, concepts: ConceptInput[]): Promise<void> {
   if (concepts.length === 0) {
     return;
   }
   const codes = concepts.map((concept) => concept.code);
+  const searchTexts = concepts.map(searchTextOf);
   await tx.query(
     `INSERT INTO term_concept (system_id, code, display, definition, active, properties, search_text)
      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::jsonb[], $7::text[])
@@ -44,8 +47,19 @@ export async function writeConcepts(tx: Queryable, systemId: number, concepts: C
       concepts.map((concept) => concept.definition ?? null),
       concepts.map((concept) => concept.active ?? true),
       concepts.map((concept) => (concept.properties ? JSON.stringify(concept.properties) : null)),
-      concepts.map(searchTextOf),
+      searchTexts,
     ],
+  );
+  await writeConceptWords(
+    tx,
+    concepts.map((concept, index) => ({
+      systemId,
+      code: concept.code,
+      searchText: searchTexts[index] ?? '',
+      active: concept.active ?? true,
+      display: concept.display,
+    })),
+    { replace: true },
   );
   await tx.query(
     `WITH d AS (DELETE FROM term_designation WHERE system_id = $1 AND code = ANY($2::text[]))

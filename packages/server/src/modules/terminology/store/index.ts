@@ -17,3 +17,5 @@ export {
   type Designation,
   type StoredConcept,
 } from './concepts.ts';
+export { charactersOf, copyWords, writeConceptWords, wordsOf, type ConceptWords, type WordRow } from './words.ts';
+export { refreshTermStatistics } from './statistics.ts';

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db/index.ts';
+import { copyWords } from './words.ts';
 
 /** One loaded release of a code system. */
 export type CodeSystemRelease = {
@@ -96,13 +97,15 @@ export async function beginRelease(tx: Queryable, input: ReleaseInput): Promise<
 export async function finishRelease(tx: Queryable, release: CodeSystemRelease): Promise<CodeSystemRelease> {
   const previous = await findRelease(tx, release.url);
   if (previous && previous.id !== release.id) {
-    await tx.query(
+    const { rows: carried } = await tx.query<{ code: string }>(
       `INSERT INTO term_concept (system_id, code, display, definition, active, properties, search_text)
        SELECT $1, old.code, old.display, old.definition, false, old.properties, old.search_text
        FROM term_concept old WHERE old.system_id = $2
-       ON CONFLICT (system_id, code) DO NOTHING`,
+       ON CONFLICT (system_id, code) DO NOTHING
+       RETURNING code`,
       [release.id, previous.id],
     );
+    await copyWords(tx, { from: previous.id, to: release.id, codes: carried.map((row) => row.code), active: false });
     await tx.query('UPDATE term_system SET is_current = false WHERE id = $1', [previous.id]);
   }
   const { rows } = await tx.query<SystemRow>(

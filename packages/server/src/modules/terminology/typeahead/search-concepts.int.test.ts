@@ -93,6 +93,27 @@ describe('GET /api/terminology/search', () => {
     );
   });
 
+  it('returns the first count items of the full ranking for every count', async () => {
+    // Each word branch is cut to `count` before the union, so every shorter page must still be
+    // exactly the head of the full one: display-start matches, active ones, shortest displays.
+    const full = items(await search({ q: 'dia' })).map((item) => item.code);
+    assert.deepEqual(full, ['73211009', '44054006', '46635009', 'E08-E13', 'E10', 'E11', 'E11.9', '313436004']);
+    for (let count = 1; count < full.length; count++) {
+      const page = items(await search({ q: 'dia', count: String(count) })).map((item) => item.code);
+      assert.deepEqual(page, full.slice(0, count), `count=${count}`);
+    }
+    // A concept with several words starting with the text (213: "SARS-COV-2 (COVID-19)") comes once.
+    const covid = items(await search({ q: 'cov' }, [terms.cvx]));
+    assert.deepEqual(
+      covid.map((item) => [item.code, item.inactive]),
+      [
+        ['311', false],
+        ['208', true],
+        ['213', true],
+      ],
+    );
+  });
+
   it('finds a word after punctuation and ignores case and accents', async () => {
     const found = items(await search({ q: 'TOTAL' }, [terms.loinc]));
     assert.deepEqual(

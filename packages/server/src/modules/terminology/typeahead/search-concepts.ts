@@ -4,6 +4,7 @@ import { expandValueSet, type ExpansionMember } from '../operations/expansion.ts
 import { SqlParams } from '../operations/sql-params.ts';
 import {
   codePrefixSql,
+  likePrefix,
   matchKindOfTier,
   matchTierSql,
   startsWithSql,
@@ -13,6 +14,7 @@ import {
   wordPrefixSql,
 } from '../operations/text-match.ts';
 import { resolveValueSet } from '../operations/value-sets.ts';
+import { charactersOf } from '../store/index.ts';
 import { TypeaheadError } from './typeahead-error.ts';
 
 /** One suggestion of the typeahead: a concept, its code system, and how it matched what was typed. */
@@ -66,45 +68,111 @@ function fromMember(member: ExpansionMember): TypeaheadItem {
   };
 }
 
-/** The current releases searched, as a CTE: every code system, or the ones asked for. */
-function systemsCte(params: SqlParams, systems: readonly string[] | undefined): string {
+/** The ids of the current releases searched: every code system, or the ones asked for. */
+function currentReleasesSql(params: SqlParams, systems: readonly string[] | undefined): string {
   const only = systems ? ` AND url = ANY(${params.add(systems, '::text[]')})` : '';
-  return `systems AS MATERIALIZED (
-    SELECT id, url, coalesce(title, name, url) AS name FROM term_system WHERE is_current${only})`;
+  return `SELECT id FROM term_system WHERE is_current${only}`;
+}
+
+/**
+ * True when the release of row `alias` is searched: current, and one of `systems` when given. A
+ * lookup per row rather than a join, so the planner keeps reading `term_word` in index order and
+ * stops at the page size (a join with the thousand-odd current releases makes it sort every match).
+ */
+function isSearchedSql(params: SqlParams, systems: readonly string[] | undefined, alias: string): string {
+  const only = systems ? ` AND s.url = ANY(${params.add(systems, '::text[]')})` : '';
+  return `(SELECT s.is_current${only} FROM term_system s WHERE s.id = ${alias}.system_id)`;
+}
+
+/** The shortest typed word `term_word` is read for: it holds words of three characters or more. */
+const MIN_INDEXED_WORD = 3;
+
+/** The branch finding concepts whose code starts with the text (exact code first), by the `lower(code)` index. */
+function codeBranch(params: SqlParams, options: SearchConceptsOptions, limit: string): string {
+  const tier = matchTierSql(params, options.query);
+  return `(SELECT c.system_id, c.code, ${tier} AS tier FROM term_concept c
+    WHERE ${codePrefixSql(params, options.query)} AND ${isSearchedSql(params, options.systems, 'c')}
+    ORDER BY tier, c.active DESC, length(c.code), c.code LIMIT ${limit})`;
+}
+
+/**
+ * A branch finding up to `limit` concepts with a word starting with `word`, in ranking order
+ * (active first, shortest display first), from `term_word`: by its prefix index, read in order
+ * until the page is full however many concepts match, or by the word itself when the planner
+ * expects few matches of a longer word. `isFirst` keeps the concepts whose display starts with it.
+ */
+function wordBranch(
+  params: SqlParams,
+  word: string,
+  options: { isFirst: boolean; limit: string; systems: readonly string[] | undefined },
+) {
+  const characters = charactersOf(word);
+  const conditions = [
+    `left(w.word, ${MIN_INDEXED_WORD}) = ${params.add(characters.slice(0, MIN_INDEXED_WORD).join(''))}`,
+    ...(characters.length > MIN_INDEXED_WORD ? [`w.word LIKE ${params.add(likePrefix(word))}`] : []),
+    ...(options.isFirst ? ['w.is_first'] : []),
+    isSearchedSql(params, options.systems, 'w'),
+  ];
+  // A concept has one row per matching word; its rows are adjacent in this order, so DISTINCT ON
+  // drops the repeats while the index is still read in order.
+  return `(SELECT DISTINCT ON (w.active, w.display_length, w.code, w.system_id) w.system_id, w.code, 2 AS tier
+    FROM term_word w WHERE ${conditions.join(' AND ')}
+    ORDER BY w.active DESC, w.display_length, w.code, w.system_id LIMIT ${options.limit})`;
+}
+
+/**
+ * The word-prefix branches when `term_word` can answer them: one typed word of three characters or
+ * more (texts of several words are answered by the trigram index, which intersects them). Ranking
+ * within word matches is active first, then displays starting with the word, then the shortest
+ * display. Two reads cover the page: the first `count` concepts of all matches in (active, display
+ * length) order, and the first `count` whose display starts with the word — any concept of the best
+ * `count` is in one of them.
+ */
+function indexedWordBranches(params: SqlParams, options: SearchConceptsOptions, limit: string): string[] | undefined {
+  const { query, systems } = options;
+  // The folded text is the word itself: one word, no punctuation around it.
+  const word = query.folded;
+  if (charactersOf(word).length < MIN_INDEXED_WORD || query.words.length !== 1 || query.words[0] !== word) {
+    return undefined;
+  }
+  return [
+    wordBranch(params, word, { isFirst: false, limit, systems }),
+    wordBranch(params, word, { isFirst: true, limit, systems }),
+  ];
+}
+
+/** The word-prefix branch by the trigram index on `search_text`, for texts `term_word` cannot answer. */
+function trigramWordBranch(params: SqlParams, options: SearchConceptsOptions, limit: string): string | undefined {
+  const { query } = options;
+  const words = wordPrefixSql(params, query);
+  return words === undefined
+    ? undefined
+    : `(SELECT c.system_id, c.code, 2 AS tier FROM term_concept c
+        WHERE ${words} AND c.system_id IN (${currentReleasesSql(params, options.systems)})
+        ORDER BY c.active DESC, ${startsWithSql(params, query)} DESC, length(c.display), c.code LIMIT ${limit})`;
 }
 
 /**
  * Concepts whose code starts with the text (exact code first), and concepts whose display or a
- * synonym has words starting with every typed word. Each branch is answered by its own index —
- * `lower(code)` prefix, trigram GIN on `search_text` — and cut to `count` before the union.
+ * synonym has words starting with every typed word. Each branch is answered by its own index and
+ * cut to `count` before the union; the union is then ranked on the concepts it found.
  */
 async function prefixMatches(ctx: TerminologyContext, options: SearchConceptsOptions): Promise<ConceptRow[]> {
+  const { query } = options;
   const params = new SqlParams();
-  const cte = systemsCte(params, options.systems);
   const limit = params.add(options.count, '::int');
-  const tier = matchTierSql(params, options.query);
-  // Each branch selects its sort keys as columns (starts, len) so the union is ordered without re-ranking.
-  const branches = [
-    `(SELECT c.system_id, c.code, c.display, c.active, ${tier} AS tier, false AS starts, length(c.code) AS len
-      FROM term_concept c
-      WHERE ${codePrefixSql(params, options.query)} AND c.system_id IN (SELECT id FROM systems)
-      ORDER BY tier, active DESC, len, code LIMIT ${limit})`,
-  ];
-  const words = wordPrefixSql(params, options.query);
-  if (words !== undefined) {
-    branches.push(
-      `(SELECT c.system_id, c.code, c.display, c.active, 2 AS tier, ${startsWithSql(params, options.query)} AS starts,
-          length(c.display) AS len
-        FROM term_concept c
-        WHERE ${words} AND c.system_id IN (SELECT id FROM systems)
-        ORDER BY active DESC, starts DESC, len, code LIMIT ${limit})`,
-    );
-  }
+  const words = indexedWordBranches(params, options, limit) ?? [trigramWordBranch(params, options, limit)];
+  const branches = [codeBranch(params, options, limit), ...words.filter((branch) => branch !== undefined)];
+  // Code matches rank by code length, word matches by display length (see matchTierSql for tiers).
+  // A concept found by two branches comes twice; `merge` keeps its first, best-ranked row.
+  const starts = `(h.tier = 2 AND ${startsWithSql(params, query)})`;
   const { rows } = await ctx.db.query<ConceptRow>(
-    `WITH ${cte}
-     SELECT s.url AS system, s.name AS system_name, h.code, h.display, h.active, h.tier
-     FROM (${branches.join(' UNION ALL ')}) h JOIN systems s ON s.id = h.system_id
-     ORDER BY h.tier, h.active DESC, h.starts DESC, h.len, h.code, s.url`,
+    `SELECT s.url AS system, coalesce(s.title, s.name, s.url) AS system_name, c.code, c.display, c.active, h.tier
+     FROM (${branches.join(' UNION ALL ')}) h
+     JOIN term_concept c ON c.system_id = h.system_id AND c.code = h.code
+     JOIN term_system s ON s.id = h.system_id
+     ORDER BY h.tier, c.active DESC, ${starts} DESC,
+       CASE WHEN h.tier = 2 THEN length(c.display) ELSE length(c.code) END, c.code, s.url`,
     params.values,
   );
   return rows;
@@ -113,13 +181,12 @@ async function prefixMatches(ctx: TerminologyContext, options: SearchConceptsOpt
 /** Concepts whose words resemble the text (trigram word similarity), for typing errors. */
 async function similarMatches(ctx: TerminologyContext, options: SearchConceptsOptions): Promise<ConceptRow[]> {
   const params = new SqlParams();
-  const cte = systemsCte(params, options.systems);
   const similar = similarMatchSql(params, options.query);
+  const only = options.systems ? ` AND s.url = ANY(${params.add(options.systems, '::text[]')})` : '';
   const { rows } = await ctx.db.query<ConceptRow>(
-    `WITH ${cte}
-     SELECT s.url AS system, s.name AS system_name, c.code, c.display, c.active, 3 AS tier
-     FROM term_concept c JOIN systems s ON s.id = c.system_id
-     WHERE ${similar.condition} AND c.system_id IN (SELECT id FROM systems)
+    `SELECT s.url AS system, coalesce(s.title, s.name, s.url) AS system_name, c.code, c.display, c.active, 3 AS tier
+     FROM term_concept c JOIN term_system s ON s.id = c.system_id
+     WHERE ${similar.condition} AND s.is_current${only}
      ORDER BY ${similar.score} DESC, c.active DESC, length(c.display), c.code
      LIMIT ${params.add(options.count, '::int')}`,
     params.values,
