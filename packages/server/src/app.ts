@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
 import { fhirPlugin } from './modules/fhir/index.ts';
+import { journeyPlugin } from './modules/journey/index.ts';
 import { terminologyPlugin } from './modules/terminology/index.ts';
 import { bindingsPlugin } from './modules/terminology/bindings/index.ts';
 import type { Database } from './platform/db/index.ts';
@@ -13,6 +15,7 @@ import { loggerOptions } from './platform/logging.ts';
 import { createMetrics, metricsPlugin, type Metrics } from './platform/metrics.ts';
 import { problemErrorHandler, problemNotFoundHandler } from './platform/problem-errors.ts';
 import { requestContextPlugin } from './platform/request-context.ts';
+import { webAppNotFoundHandler } from './platform/web-app.ts';
 
 export const VERSION = '0.1.0';
 
@@ -37,16 +40,20 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setErrorHandler(problemErrorHandler);
-  // Fastify's default 404 handler logs the full URL, query string included; this one logs nothing.
-  app.setNotFoundHandler(problemNotFoundHandler);
+  const hasWebApp = existsSync(config.webDistDir);
+  // Fastify's default 404 handler logs the full URL, query string included; these log nothing.
+  app.setNotFoundHandler(hasWebApp ? webAppNotFoundHandler : problemNotFoundHandler);
   await app.register(dbPlugin, { db: dependencies.db, closeOnShutdown: dependencies.ownsDatabase ?? false });
   await app.register(metricsPlugin, { metrics: dependencies.metrics ?? createMetrics() });
   await app.register(requestContextPlugin);
   await app.register(healthPlugin);
+  // Upgrades only the routes declared with `websocket: true`; closes open sockets on shutdown.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(fhirPlugin, { prefix: '/fhir/R4', baseUrl: config.baseUrl, version: VERSION });
   await app.register(terminologyPlugin, { prefix: '/api/terminology', baseUrl: config.baseUrl });
   await app.register(bindingsPlugin, { prefix: '/api/terminology' });
-  if (existsSync(config.webDistDir)) {
+  await app.register(journeyPlugin, { prefix: '/api', baseUrl: config.baseUrl });
+  if (hasWebApp) {
     await app.register(fastifyStatic, { root: config.webDistDir, prefix: '/', wildcard: false });
   } else {
     app.log.warn({ webDistDir: config.webDistDir }, 'web build not found; run npm run build');

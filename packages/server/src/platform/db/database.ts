@@ -18,6 +18,9 @@ export type Queryable = {
   exec: (sql: string) => Promise<void>;
 };
 
+/** Stops a `listen`; resolves once the channel is no longer listened to on this connection. */
+export type Unlisten = () => Promise<void>;
+
 /** Observes every query's duration; used for the DB latency metric. */
 export type QueryObserver = (seconds: number, isError: boolean) => void;
 
@@ -28,5 +31,11 @@ export type Database = Queryable & {
   transaction: <T>(work: (tx: Queryable) => Promise<T>) => Promise<T>;
   /** Whether the optional pgvector extension is available on this server. */
   readonly hasVector: boolean;
+  /**
+   * Calls `onNotification` with the payload of every `NOTIFY` on `channel` (delivered on commit, so
+   * never for rolled-back work) until the returned function is called. On PostgreSQL all listeners
+   * share one dedicated connection, which reconnects (and listens again) when it drops.
+   */
+  listen: (channel: string, onNotification: (payload: string) => void) => Promise<Unlisten>;
   close: () => Promise<void>;
 };

@@ -71,6 +71,10 @@ export async function openEmbeddedDatabase(dataDir: string, observe: QueryObserv
     query: base.query,
     exec: base.exec,
     transaction: (work) => pglite.transaction((tx) => work(wrap(tx, observe, yieldToEventLoop))),
+    async listen(channel, onNotification) {
+      const unlisten = await pglite.listen(channel, onNotification);
+      return () => unlisten();
+    },
     async close() {
       try {
         await pglite.close();

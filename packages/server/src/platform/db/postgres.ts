@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { createPostgresListener } from './postgres-listener.ts';
 import type { Database, QueryObserver, Queryable, QueryOptions, QueryResult } from './database.ts';
 
 // Return bigint (int8) columns as numbers: version ids and counts stay far below 2^53.
@@ -41,6 +42,7 @@ export async function openPostgresDatabase(
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const base = wrap(pool, observe);
+  const listener = createPostgresListener(connectionString);
   const { rows } = await base.query<{ available: boolean }>(
     "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available",
   );
@@ -63,6 +65,10 @@ export async function openPostgresDatabase(
         client.release();
       }
     },
-    close: () => pool.end(),
+    listen: listener.listen,
+    async close() {
+      await listener.close();
+      await pool.end();
+    },
   };
 }
