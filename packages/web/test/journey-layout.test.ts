@@ -71,6 +71,17 @@ describe('layoutJourneyGraph', () => {
     assert.equal(layout.height, 408);
   });
 
+  it('grows a crowded lane to fit its rows, up to the maximum height', () => {
+    const crowded = Array.from({ length: 12 }, (_, index) => node(`Observation/o${index}`, '2020-01-01T00:00:00Z'));
+    const options = { width: 500, laneHeight: 60, minGap: 10, margin: { left: 0, right: 0, top: 0 } };
+    const grown = layoutJourneyGraph(crowded, [], { ...options, maxLaneHeight: 1000 });
+    assert.equal(grown.lanes[0]!.height, 12 * 10 + 16);
+    assert.equal(new Set(grown.nodes.map((placed) => placed.y)).size, 12);
+    const capped = layoutJourneyGraph(crowded, [], { ...options, maxLaneHeight: 76 });
+    assert.equal(capped.lanes[0]!.height, 76);
+    assert.equal(new Set(capped.nodes.map((placed) => placed.y)).size, 6);
+  });
+
   it('keeps only edges whose two ends are laid out', () => {
     assert.deepEqual(
       layout.edges.map((placed) => placed.edge.from),

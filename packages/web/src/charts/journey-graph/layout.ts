@@ -25,20 +25,23 @@ export type GraphLayout = {
 
 export type GraphLayoutOptions = {
   width: number;
-  /** Height of one lane; nodes that would overlap stack inside it. */
+  /** Height of a lane; nodes that would overlap stack in rows inside it, growing it up to maxLaneHeight. */
   laneHeight?: number;
+  maxLaneHeight?: number;
   /** Minimum horizontal distance between two nodes in one row of a lane. */
   minGap?: number;
   margin?: { left: number; right: number; top: number };
 };
 
-const DEFAULTS = { laneHeight: 96, minGap: 14, margin: { left: 150, right: 24, top: 28 } };
+const DEFAULTS = { laneHeight: 96, maxLaneHeight: 420, minGap: 14, margin: { left: 150, right: 24, top: 28 } };
+const LANE_PADDING = 16;
 const UNDATED_COLUMN = 40;
 
 /**
  * Lays a journey out layered by time: x is when it happened, y is its category's swim-lane.
  * Nodes that would overlap take the next free row of their lane (rows alternate above and below
- * the lane's middle), so every node stays visible and clickable. Pure: same input, same output.
+ * the lane's middle), and a lane grows to fit its busiest stretch, up to `maxLaneHeight`; past
+ * that, nodes share rows until zoomed in. Pure: same input, same output.
  */
 export function layoutJourneyGraph(
   nodes: readonly JourneyNode[],
@@ -46,10 +49,10 @@ export function layoutJourneyGraph(
   options: GraphLayoutOptions,
 ): GraphLayout {
   const laneHeight = options.laneHeight ?? DEFAULTS.laneHeight;
+  const maxLaneHeight = Math.max(laneHeight, options.maxLaneHeight ?? DEFAULTS.maxLaneHeight);
   const minGap = options.minGap ?? DEFAULTS.minGap;
   const margin = options.margin ?? DEFAULTS.margin;
   const lanes = lanesFor(nodes.map((node) => node.resourceType));
-  const placedLanes = lanes.map((lane, index) => ({ lane, top: margin.top + index * laneHeight, height: laneHeight }));
   const times = nodes.flatMap((node) => (node.time ? [new Date(node.time).getTime()] : []));
   const hasUndated = times.length < nodes.length;
   const left = margin.left + (hasUndated ? UNDATED_COLUMN : 0);
@@ -60,28 +63,38 @@ export function layoutJourneyGraph(
     .domain(domain ?? [new Date(0), new Date(1)])
     .range([left, Math.max(left + 1, options.width - margin.right)]);
 
-  const rowsPerLane = Math.max(1, Math.floor((laneHeight - 16) / minGap));
+  // A lane grows to hold its busiest stretch without overlap, up to maxLaneHeight; past that,
+  // nodes share rows and zooming in separates them.
+  const maxRows = Math.max(1, Math.floor((maxLaneHeight - LANE_PADDING) / minGap));
   const placed: PlacedNode[] = [];
-  for (const band of placedLanes) {
+  const placedLanes: PlacedLane[] = [];
+  let top = margin.top;
+  for (const lane of lanes) {
     const members = nodes
-      .filter((node) => laneOf(node.resourceType).id === band.lane.id)
+      .filter((node) => laneOf(node.resourceType).id === lane.id)
       .map((node) => ({ node, x: node.time ? x(new Date(node.time)) : margin.left + UNDATED_COLUMN / 2 }))
       .sort((a, b) => a.x - b.x || a.node.ref.localeCompare(b.node.ref));
-    const rowEnds: number[] = new Array<number>(rowsPerLane).fill(-Infinity);
-    members.forEach((member, index) => {
+    const rowEnds: number[] = [];
+    const rows = members.map((member, index) => {
       let row = rowEnds.findIndex((end) => member.x - end >= minGap);
-      // Every row is taken at this x: reuse rows in turn, overlapping rather than leaving the lane.
       if (row < 0) {
-        row = index % rowsPerLane;
+        row = rowEnds.length < maxRows ? rowEnds.length : index % maxRows;
       }
       rowEnds[row] = member.x;
+      return row;
+    });
+    const height = Math.max(laneHeight, rowEnds.length * minGap + LANE_PADDING);
+    const band = { lane, top, height };
+    placedLanes.push(band);
+    members.forEach((member, index) => {
       placed.push({
         node: member.node,
         x: member.x,
-        y: band.top + band.height / 2 + rowOffset(row) * minGap,
-        lane: band.lane.id,
+        y: band.top + band.height / 2 + rowOffset(rows[index] ?? 0) * minGap,
+        lane: lane.id,
       });
     });
+    top += height;
   }
   const byRef = new Map(placed.map((node) => [node.node.ref, node]));
   const placedEdges = edges.flatMap((edge) => {
@@ -91,7 +104,7 @@ export function layoutJourneyGraph(
   });
   return {
     width: options.width,
-    height: margin.top + placedLanes.length * laneHeight + 8,
+    height: top + 8,
     nodes: placed,
     edges: placedEdges,
     lanes: placedLanes,
