@@ -9,7 +9,7 @@ import { SessionProvider } from './features/session/SessionProvider.tsx';
 import { RequireSession } from './features/session/RequireSession.tsx';
 import { Home } from './routes/Home/Home.tsx';
 import { NotFound } from './routes/NotFound/NotFound.tsx';
-import { PatientJourney } from './routes/PatientJourney/PatientJourney.tsx';
+import { PatientChart } from './routes/PatientChart/PatientChart.tsx';
 import { Patients } from './routes/Patients/Patients.tsx';
 import { SignIn } from './routes/SignIn/SignIn.tsx';
 
@@ -29,10 +29,11 @@ const router = createBrowserRouter([
     ),
   },
   {
-    path: '/patients/:patientId/journey',
+    // The chart's sections are its URLs; `/patients/:id/journey` is the chart's Journey section.
+    path: '/patients/:patientId/:section?',
     element: (
       <RequireSession>
-        <PatientJourney />
+        <PatientChart />
       </RequireSession>
     ),
   },

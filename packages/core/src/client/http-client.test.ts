@@ -77,9 +77,9 @@ describe('createHttpClient', () => {
     const client = createHttpClient({
       baseUrl: '',
       token: 't',
-      fetch: (async () => {
+      fetch: async () => {
         throw new TypeError('fetch failed');
-      }),
+      },
     });
     await assert.rejects(client.get('/x'), (error: unknown) => error instanceof ApiError && error.status === 0);
   });

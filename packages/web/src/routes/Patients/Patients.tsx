@@ -58,9 +58,7 @@ export function Patients() {
                 return (
                   <tr key={patient.id}>
                     <td>
-                      <Link to={`/patients/${encodeURIComponent(patient.id ?? '')}/journey`}>
-                        {formatName(patient)}
-                      </Link>
+                      <Link to={`/patients/${encodeURIComponent(patient.id ?? '')}`}>{formatName(patient)}</Link>
                     </td>
                     <td>
                       {patient.birthDate ?? '—'}
