@@ -2,8 +2,10 @@
 export type QueryResult<Row> = { rows: Row[]; rowCount: number };
 
 /**
- * `name` makes a hot, fixed query a prepared statement on PostgreSQL (parsed and planned once per
- * connection); only for constant SQL text, never for generated SQL. PGlite ignores it.
+ * `name` makes a hot query a prepared statement on PostgreSQL (parsed and planned once per
+ * connection). node-postgres never drops a prepared statement, so names go only to a bounded set
+ * of SQL texts: constant queries, or generated ones under a cap (fhir search's statement-names.ts).
+ * PGlite ignores it.
  */
 export type QueryOptions = { name?: string };
 

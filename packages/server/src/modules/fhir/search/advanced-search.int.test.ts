@@ -357,6 +357,43 @@ describe('FHIR search paging', () => {
     });
   }
 
+  it('pages a search pinned to one patient in the same order as the same search unpinned', async () => {
+    const patient = await createResource(tenant, buildPatient({ name: [{ family: 'Pinned' }] }));
+    const other = await createResource(tenant, buildPatient({ name: [{ family: 'Unpinned' }] }));
+    for (let index = 0; index < 13; index++) {
+      // Repeated dates and one Observation without a date exercise the id tie-break and NULLS LAST.
+      const observation = buildObservation(patient.id, {
+        effectiveDateTime: `2024-0${String((index % 4) + 1)}-01T10:00:00Z`,
+      });
+      if (index === 12) {
+        delete observation.effectiveDateTime;
+      }
+      await createResource(tenant, observation);
+      await createResource(tenant, buildObservation(other.id));
+    }
+    const criteria = `code=${LOINC}|8867-4&_sort=-date&_count`;
+    // A reference without a type is not pinned to a patient: it is read from the resource table.
+    const expected = await page(`${FHIR}/Observation?subject=${patient.id}&${criteria}=100`);
+    assert.equal(expected.ids.length, 13);
+    const forward: string[] = [];
+    const urls: string[] = [];
+    let url: string | undefined = `${FHIR}/Observation?subject=Patient/${patient.id}&${criteria}=5`;
+    while (url) {
+      urls.push(url);
+      const current = await page(url);
+      forward.push(...current.ids);
+      url = current.next;
+    }
+    assert.deepEqual(forward, expected.ids);
+    let back = await page(urls.at(-1) ?? '');
+    const backward = [back.ids];
+    while (back.previous) {
+      back = await page(back.previous);
+      backward.unshift(back.ids);
+    }
+    assert.deepEqual(backward.flat(), expected.ids);
+  });
+
   it('rejects a malformed cursor with a 400', async () => {
     expectOutcome(await tenant.request({ method: 'GET', url: `${FHIR}/Patient?_cursor=not-a-cursor` }), 400);
   });

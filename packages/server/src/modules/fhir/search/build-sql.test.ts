@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildSortKeys, buildWhere, dateCondition, halfPrecision, orderByClause, SqlParams } from './build-sql.ts';
+import {
+  buildRecordSearch,
+  buildSortKeys,
+  buildWhere,
+  dateCondition,
+  halfPrecision,
+  orderByClause,
+  SqlParams,
+} from './build-sql.ts';
 import { toDateRange } from './date-range.ts';
 import { parseSearchQuery } from './parse-query.ts';
 import type { Prefix } from './search-values.ts';
@@ -141,5 +149,75 @@ describe('buildWhere and buildOrderBy', () => {
     const params = new SqlParams();
     buildWhere(parseSearchQuery('Patient', [['identifier', 'urn:a\\|b|c\\,d']], false), 't1', 'http://x', params);
     assert.ok(params.values.includes('urn:a|b') && params.values.includes('c,d'), JSON.stringify(params.values));
+  });
+});
+
+describe('buildRecordSearch', () => {
+  const record = (type: string, query: Array<[string, string]>) => {
+    const params = new SqlParams();
+    const search = buildRecordSearch(parseSearchQuery(type, query, false), 't1', 'http://x/fhir/R4', params);
+    return { search, params };
+  };
+
+  it('drives a search pinned to a patient from that reference and checks the rest per id', () => {
+    const { search, params } = record('Observation', [
+      ['subject', 'Patient/1'],
+      ['code', 'http://loinc.org|8302-2'],
+      ['date', 'ge2020-01-01'],
+      ['_id', 'a,b'],
+      ['_sort', '-date,_id'],
+    ]);
+    assert.ok(search);
+    assert.match(search.from, /FROM search_reference x WHERE/);
+    assert.equal(search.where.match(/EXISTS \(SELECT 1 FROM/g)?.length, 2);
+    assert.match(search.where, /m\.id = ANY/);
+    assert.deepEqual(
+      search.keys.map((key) => key.descending),
+      [true, false],
+    );
+    const keys = search.keys.map((key) => key.expression).join(' ');
+    assertEveryParamUsed(`${search.from} ${search.where} ${keys}`, params, 'pinned search');
+  });
+
+  it('pins on type-modified references, compartments and chains to a patient by identifier', () => {
+    assert.ok(record('Encounter', [['subject:Patient', '1']]).search);
+    assert.ok(record('Observation', [['subject:Patient.identifier', 'urn:mrn|42']]).search);
+    assert.ok(record('Observation', [['encounter', 'Encounter/9,Encounter/10']]).search);
+  });
+
+  it('leaves every other search to the resource table', () => {
+    const unpinned: Array<[string, Array<[string, string]>]> = [
+      ['Observation', [['code', 'http://loinc.org|8302-2']]],
+      ['Observation', [['performer', 'Practitioner/1']]],
+      ['Observation', [['subject', '1']]],
+      ['Observation', [['subject:Patient.name', 'smith']]],
+      ['Observation', [['subject', 'Patient/1,Practitioner/2']]],
+      [
+        'Observation',
+        [
+          ['subject', 'Patient/1'],
+          ['code:not', 'x'],
+        ],
+      ],
+      [
+        'Observation',
+        [
+          ['subject', 'Patient/1'],
+          ['_lastUpdated', 'ge2020'],
+        ],
+      ],
+      [
+        'Observation',
+        [
+          ['subject', 'Patient/1'],
+          ['_sort', '_lastUpdated'],
+        ],
+      ],
+    ];
+    for (const [type, query] of unpinned) {
+      const { search, params } = record(type, query);
+      assert.equal(search, undefined, new URLSearchParams(query).toString());
+      assert.equal(params.values.length, 0, 'no parameters are handed out for a search it declines');
+    }
   });
 });

@@ -34,9 +34,14 @@ type Ctx = ConditionContext & { depth: number };
  * drives the search from the selective value index instead of probing every resource of the type.
  */
 function inIndex(scope: Scope, table: string, code: string, condition: string, ctx: Ctx, x = 'x'): string {
-  const { match, select, typeMatch } = ownedBy(scope, `${x}.resource_type`, `${x}.resource_id`);
-  return `${match} IN (SELECT ${select} FROM ${table} ${x} WHERE ${typeMatch} AND ${x}.tenant_id = ${scope.tenant}
-    AND ${x}.code = ${ctx.params.add(code)}${condition ? ` AND (${condition})` : ''})`;
+  return `${ownedBy(scope, '', '').match} IN (${indexIds(scope, table, code, condition, ctx, x)})`;
+}
+
+/** The owners (ids, or type and id pairs) of the rows of an index table with one code and a condition. */
+function indexIds(scope: Scope, table: string, code: string, condition: string, ctx: Ctx, x = 'x'): string {
+  const { select, typeMatch } = ownedBy(scope, `${x}.resource_type`, `${x}.resource_id`);
+  return `SELECT ${select} FROM ${table} ${x} WHERE ${typeMatch} AND ${x}.tenant_id = ${scope.tenant}
+    AND ${x}.code = ${ctx.params.add(code)}${condition ? ` AND (${condition})` : ''}`;
 }
 
 /**
@@ -93,8 +98,19 @@ function compositeCondition(scope: Scope, parameter: SearchParamDefinition, valu
   return `(${alternatives.join(' OR ')})`;
 }
 
-function valueCriterionCondition(scope: Scope, criterion: ValueCriterion, ctx: Ctx): string {
+/** The value condition on index rows `x` for any of a criterion's values. */
+function anyValueCondition(criterion: ValueCriterion, ctx: Ctx): string {
   const { parameter, values, modifier, name } = criterion;
+  return values
+    .map(
+      (value) =>
+        `(${valueCondition({ type: parameter.type, name, modifier, value }, { row: 'x', number: 'x.value' }, ctx)})`,
+    )
+    .join(' OR ');
+}
+
+function valueCriterionCondition(scope: Scope, criterion: ValueCriterion, ctx: Ctx): string {
+  const { parameter, values, modifier } = criterion;
   if (parameter.type === 'composite') {
     return compositeCondition(scope, parameter, values, ctx);
   }
@@ -103,12 +119,7 @@ function valueCriterionCondition(scope: Scope, criterion: ValueCriterion, ctx: C
     const present = inIndex(scope, table, code, '', ctx);
     return values[0] === 'true' ? `NOT ${present}` : present;
   }
-  const any = values
-    .map(
-      (value) =>
-        `(${valueCondition({ type: parameter.type, name, modifier, value }, { row: 'x', number: 'x.value' }, ctx)})`,
-    )
-    .join(' OR ');
+  const any = anyValueCondition(criterion, ctx);
   // :not matches resources with no value equal to any of the given ones (including no value at all).
   return modifier === 'not' ? `NOT ${inIndex(scope, table, code, any, ctx)}` : inIndex(scope, table, code, any, ctx);
 }
@@ -118,44 +129,73 @@ function matchingIds(resourceType: string, tenant: string, criterion: Criterion,
   const depth = ctx.depth + 1;
   const row = `r${depth}`;
   const scope: Scope = { row, tenant, type: ctx.params.add(resourceType) };
-  return `SELECT ${row}.id FROM resource ${row} WHERE ${row}.tenant_id = ${tenant} AND ${row}.resource_type = ${scope.type}
-    AND ${row}.deleted = false AND ${criterionCondition(scope, criterion, { ...ctx, depth })}`;
+  // Only live resources have index rows (a new version, deletion included, replaces them), so a
+  // criterion that names its matches needs no visit to the resource table.
+  return (
+    criterionIds(scope, criterion, { ...ctx, depth }) ??
+    `SELECT ${row}.id FROM resource ${row} WHERE ${row}.tenant_id = ${tenant} AND ${row}.resource_type = ${scope.type}
+    AND ${row}.deleted = false AND ${criterionCondition(scope, criterion, { ...ctx, depth })}`
+  );
 }
 
-/** The condition one criterion puts on the resources of `scope`. */
-export function criterionCondition(scope: Scope, criterion: Criterion, ctx: Ctx): string {
+/** Whether `criterionIds` has a subquery for the criterion: it selects its matches outright. */
+function namesItsMatches(criterion: Criterion): boolean {
+  switch (criterion.kind) {
+    case 'value': {
+      const { parameter, modifier, values } = criterion;
+      return !(
+        parameter.type === 'composite' ||
+        modifier === 'not' ||
+        (modifier === 'missing' && values[0] === 'true')
+      );
+    }
+    case 'column':
+      return false;
+    case 'chain':
+    case 'has':
+    case 'list':
+    case 'text':
+    case 'compartment':
+      return true;
+  }
+}
+
+/**
+ * The subquery selecting exactly the resources (ids, or type and id pairs) a criterion matches, for
+ * criteria that name their matches outright; undefined for negations, composites and columns of
+ * the resource table, which can only filter resources found otherwise.
+ */
+function criterionIds(scope: Scope, criterion: Criterion, ctx: Ctx): string | undefined {
   const { params } = ctx;
   const x = `x${ctx.depth}`;
+  if (!namesItsMatches(criterion)) {
+    return undefined;
+  }
   switch (criterion.kind) {
-    case 'value':
-      return valueCriterionCondition(scope, criterion, ctx);
+    case 'value': {
+      const { table, code } = indexOf(criterion);
+      const condition = criterion.modifier === 'missing' ? '' : anyValueCondition(criterion, ctx);
+      return indexIds(scope, table, code, condition, ctx);
+    }
     case 'column':
-      if (criterion.name === '_id') {
-        return `${scope.row}.id = ANY(${params.add(criterion.values.map(unescapeValue))}::text[])`;
-      }
-      return `(${criterion.values
-        .map((value) => {
-          const { prefix, range } = parseDateValue('_lastUpdated', value);
-          return dateCondition(prefix, range, `${scope.row}.last_updated`, `${scope.row}.last_updated`, params);
-        })
-        .join(' OR ')})`;
+      return undefined;
     case 'chain': {
       const targets = [...criterion.next].map(
         ([type, next]) =>
           `(${x}.target_type = ${params.add(type)} AND ${x}.target_id IN (${matchingIds(type, scope.tenant, next, ctx)}))`,
       );
-      return inIndex(scope, 'search_reference', criterion.parameter.code, targets.join(' OR '), ctx, x);
+      return indexIds(scope, 'search_reference', criterion.parameter.code, targets.join(' OR '), ctx, x);
     }
     case 'has': {
-      const { match, select, typeMatch } = ownedBy(scope, `${x}.target_type`, `${x}.target_id`);
-      return `${match} IN (SELECT ${select} FROM search_reference ${x} WHERE ${x}.tenant_id = ${scope.tenant}
+      const { select, typeMatch } = ownedBy(scope, `${x}.target_type`, `${x}.target_id`);
+      return `SELECT ${select} FROM search_reference ${x} WHERE ${x}.tenant_id = ${scope.tenant}
         AND ${x}.resource_type = ${params.add(criterion.sourceType)} AND ${x}.code = ${params.add(criterion.referenceCode)}
-        AND ${typeMatch} AND ${x}.resource_id IN (${matchingIds(criterion.sourceType, scope.tenant, criterion.next, ctx)}))`;
+        AND ${typeMatch} AND ${x}.resource_id IN (${matchingIds(criterion.sourceType, scope.tenant, criterion.next, ctx)})`;
     }
     case 'list': {
-      const { match, select, typeMatch } = ownedBy(scope, `${x}.target_type`, `${x}.target_id`);
-      return `${match} IN (SELECT ${select} FROM search_reference ${x} WHERE ${x}.resource_id = ANY(${params.add(criterion.listIds)}::text[])
-        AND ${x}.tenant_id = ${scope.tenant} AND ${x}.resource_type = 'List' AND ${x}.code = 'item' AND ${typeMatch})`;
+      const { select, typeMatch } = ownedBy(scope, `${x}.target_type`, `${x}.target_id`);
+      return `SELECT ${select} FROM search_reference ${x} WHERE ${x}.resource_id = ANY(${params.add(criterion.listIds)}::text[])
+        AND ${x}.tenant_id = ${scope.tenant} AND ${x}.resource_type = 'List' AND ${x}.code = 'item' AND ${typeMatch}`;
     }
     case 'text': {
       const column = criterion.name === '_text' ? 'narrative' : 'content';
@@ -165,8 +205,8 @@ export function criterionCondition(scope: Scope, criterion: Criterion, ctx: Ctx)
             `${x}.${column} @@ websearch_to_tsquery('english', ${params.add(normalizeString(unescapeValue(value)))})`,
         )
         .join(' OR ');
-      const { match, select, typeMatch } = ownedBy(scope, `${x}.resource_type`, `${x}.resource_id`);
-      return `${match} IN (SELECT ${select} FROM search_text ${x} WHERE ${x}.tenant_id = ${scope.tenant} AND ${typeMatch} AND (${any}))`;
+      const { select, typeMatch } = ownedBy(scope, `${x}.resource_type`, `${x}.resource_id`);
+      return `SELECT ${select} FROM search_text ${x} WHERE ${x}.tenant_id = ${scope.tenant} AND ${typeMatch} AND (${any})`;
     }
     case 'compartment': {
       // Driven from the reverse index (target first): one probe finds the whole compartment.
@@ -174,12 +214,32 @@ export function criterionCondition(scope: Scope, criterion: Criterion, ctx: Ctx)
         ([type, codes]) =>
           `(${x}.resource_type = ${params.add(type)} AND ${x}.code = ANY(${params.add(codes)}::text[]))`,
       );
-      const { match, select } = ownedBy(scope, `${x}.resource_type`, `${x}.resource_id`);
-      return `${match} IN (SELECT ${select} FROM search_reference ${x} WHERE ${x}.tenant_id = ${scope.tenant}
+      const { select } = ownedBy(scope, `${x}.resource_type`, `${x}.resource_id`);
+      return `SELECT ${select} FROM search_reference ${x} WHERE ${x}.tenant_id = ${scope.tenant}
         AND ${x}.target_type = ${params.add(criterion.targetType)} AND ${x}.target_id = ${params.add(criterion.targetId)}
-        AND (${links.join(' OR ')}))`;
+        AND (${links.join(' OR ')})`;
     }
   }
+}
+
+/** The condition one criterion puts on the resources of `scope`. */
+export function criterionCondition(scope: Scope, criterion: Criterion, ctx: Ctx): string {
+  const { params } = ctx;
+  if (criterion.kind === 'column') {
+    if (criterion.name === '_id') {
+      return `${scope.row}.id = ANY(${params.add(criterion.values.map(unescapeValue))}::text[])`;
+    }
+    return `(${criterion.values
+      .map((value) => {
+        const { prefix, range } = parseDateValue('_lastUpdated', value);
+        return dateCondition(prefix, range, `${scope.row}.last_updated`, `${scope.row}.last_updated`, params);
+      })
+      .join(' OR ')})`;
+  }
+  const ids = criterionIds(scope, criterion, ctx);
+  return ids === undefined
+    ? valueCriterionCondition(scope, criterion as ValueCriterion, ctx)
+    : `${ownedBy(scope, '', '').match} IN (${ids})`;
 }
 
 /** The WHERE clause (without the keyword) matching live resources of the query's type(s) in the tenant. */
@@ -210,14 +270,19 @@ const SORT_COLUMN: Record<string, [table: string, column: string, sqlType: strin
   reference: ['search_reference', 'target', 'text'],
 };
 
+/** The columns that identify the resource a sort key is read for. */
+export type SortOwner = { id: string; tenant: string; type: string };
+
+const RESOURCE_ROW: SortOwner = { id: 'r.id', tenant: 'r.tenant_id', type: 'r.resource_type' };
+
 /**
- * The `_sort` keys as SQL over alias `r`. A parameter with several values sorts by its lowest value
- * ascending and its highest descending; resources without one sort last either way.
+ * The `_sort` keys as SQL over alias `r` (or `owner`). A parameter with several values sorts by its
+ * lowest value ascending and its highest descending; resources without one sort last either way.
  */
-export function buildSortKeys(query: SearchQuery, params: SqlParams): SortKey[] {
+export function buildSortKeys(query: SearchQuery, params: SqlParams, owner: SortOwner = RESOURCE_ROW): SortKey[] {
   return query.sort.map(({ name, descending }) => {
     if (name === '_id') {
-      return { expression: 'r.id', sqlType: 'text', descending };
+      return { expression: owner.id, sqlType: 'text', descending };
     }
     if (name === '_lastUpdated') {
       return { expression: 'r.last_updated', sqlType: 'timestamptz', descending };
@@ -225,18 +290,112 @@ export function buildSortKeys(query: SearchQuery, params: SqlParams): SortKey[] 
     const type = query.resourceTypes.map((resourceType) => tryGetSearchParam(resourceType, name)?.type)[0] ?? '';
     const [table, column, sqlType] = SORT_COLUMN[type] ?? ['search_token', 'value', 'text'];
     const aggregate = descending ? 'max' : 'min';
-    const expression = `(SELECT ${aggregate}(x.${column}) FROM ${table} x WHERE x.resource_id = r.id
-      AND x.tenant_id = r.tenant_id AND x.resource_type = r.resource_type AND x.code = ${params.add(name)})`;
+    const expression = `(SELECT ${aggregate}(x.${column}) FROM ${table} x WHERE x.resource_id = ${owner.id}
+      AND x.tenant_id = ${owner.tenant} AND x.resource_type = ${owner.type} AND x.code = ${params.add(name)})`;
     return { expression, sqlType, descending };
   });
 }
 
 /** ORDER BY for the sort keys, always ending in the id so paging is deterministic. */
-export function orderByClause(keys: SortKey[], reverse = false): string {
+export function orderByClause(keys: SortKey[], reverse = false, idExpression = 'r.id'): string {
   const direction = (descending: boolean) => (descending !== reverse ? 'DESC' : 'ASC');
   const nulls = reverse ? 'NULLS FIRST' : 'NULLS LAST';
   return [
     ...keys.map((key) => `${key.expression} ${direction(key.descending)} ${nulls}`),
-    `r.id ${direction(false)}`,
+    `${idExpression} ${direction(false)}`,
   ].join(', ');
+}
+
+/** Compartment owners: a reference to one of them pins a search to one patient's or encounter's record. */
+const RECORD_TYPES = new Set(['Patient', 'Encounter']);
+
+const isRecordReference = (value: string, typeModifier: string | undefined): boolean => {
+  const parts = unescapeValue(value).split('/');
+  return typeModifier === undefined
+    ? parts.length === 2 && RECORD_TYPES.has(parts[0] ?? '')
+    : parts.length === 1 && RECORD_TYPES.has(typeModifier);
+};
+
+/**
+ * Whether a criterion confines the matches to the records of a few patients or encounters, whatever
+ * its values: `subject=Patient/1`, `subject:Patient=1`, a compartment, or a chain to a Patient or
+ * Encounter by identifier (`subject:Patient.identifier=…`).
+ */
+function pinsRecord(criterion: Criterion): boolean {
+  switch (criterion.kind) {
+    case 'compartment':
+      return RECORD_TYPES.has(criterion.targetType);
+    case 'value': {
+      const { parameter, modifier, values } = criterion;
+      const typeModifier = modifier !== undefined && /^[A-Z]/.test(modifier) ? modifier : undefined;
+      return (
+        parameter.type === 'reference' &&
+        (modifier === undefined || typeModifier !== undefined) &&
+        values.every((value) => isRecordReference(value, typeModifier))
+      );
+    }
+    case 'chain':
+      return [...criterion.next].every(
+        ([type, next]) =>
+          RECORD_TYPES.has(type) &&
+          next.kind === 'value' &&
+          next.parameter.code === 'identifier' &&
+          next.parameter.type === 'token' &&
+          next.modifier === undefined,
+      );
+    case 'column':
+    case 'has':
+    case 'list':
+    case 'text':
+      return false;
+  }
+}
+
+/**
+ * A search of one type pinned to a few patients' or encounters' records (see `pinsRecord`), answered
+ * from the index tables: the ids of the matches, alias `m`, come from the pinning criterion
+ * (`from`); every other criterion is checked per id through the owner indexes (`where`); the sort
+ * keys are read per id the same way; only then are the resource rows of the page read. The work is
+ * bounded by the size of those records whatever the values, so one plan suits every execution and
+ * the statement can be prepared. Undefined for any other search, and for one with a criterion that
+ * cannot be checked per id that way (`:not`, `:missing=true`, composites, `_lastUpdated`).
+ */
+export function buildRecordSearch(
+  query: SearchQuery,
+  tenantId: string,
+  baseUrl: string,
+  params: SqlParams,
+): { tenant: string; type: string; from: string; where: string; keys: SortKey[] } | undefined {
+  const [onlyType] = query.resourceTypes;
+  const pinning = query.criteria.findIndex(pinsRecord);
+  const first = query.criteria[pinning];
+  const checkable = query.criteria.every(
+    (criterion) => namesItsMatches(criterion) || (criterion.kind === 'column' && criterion.name === '_id'),
+  );
+  if (query.resourceTypes.length !== 1 || !onlyType || !first || !checkable) {
+    return undefined;
+  }
+  if (query.sort.some((key) => key.name === '_lastUpdated')) {
+    return undefined;
+  }
+  const tenant = params.add(tenantId);
+  const scope: Scope = { row: 'm', tenant, type: params.add(onlyType) };
+  const ctx: Ctx = { params, baseUrl, depth: 0 };
+  const pinned = criterionIds(scope, first, ctx);
+  if (pinned === undefined) {
+    return undefined;
+  }
+  const from = `(${pinned}) m (id)`;
+  const where = query.criteria
+    .filter((_criterion, index) => index !== pinning)
+    .map((criterion) => {
+      const ids = criterionIds(scope, criterion, ctx);
+      // OFFSET 0 keeps the subquery a per-id probe: flattened into a join, a prepared statement's
+      // generic plan (which cannot know how many rows a value has) may read every row of the value.
+      return ids === undefined
+        ? criterionCondition(scope, criterion, ctx)
+        : `EXISTS (SELECT 1 FROM (${ids}) p (id) WHERE p.id = m.id OFFSET 0)`;
+    });
+  const keys = buildSortKeys(query, params, { id: 'm.id', tenant, type: scope.type });
+  return { tenant, type: scope.type, from, where: where.join('\n  AND ') || 'true', keys };
 }

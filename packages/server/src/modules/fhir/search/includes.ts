@@ -2,6 +2,7 @@ import { badRequest, OutcomeError } from '@caregraph/core/fhir';
 import type { Queryable } from '../../../platform/db/index.ts';
 import { isKnownResourceType } from '../validation/index.ts';
 import { getSearchParams, tryGetSearchParam } from './definitions.ts';
+import { searchStatement } from './statement-names.ts';
 
 /**
  * One `_include` or `_revinclude` (R4 §3.1.1.5.4). `_include=MedicationRequest:medication` has
@@ -217,7 +218,12 @@ export async function findIncludes(
       if (!query) {
         continue;
       }
-      const { rows } = await q.query<{ resource_type: string; id: string; text: string }>(query.sql, query.values);
+      // Prepared: the keys are arrays of ids, probed one by one whatever their values.
+      const { rows } = await q.query<{ resource_type: string; id: string; text: string }>(
+        query.sql,
+        query.values,
+        searchStatement(query.sql),
+      );
       for (const row of rows.slice(0, remaining)) {
         const resource = { resourceType: row.resource_type, id: row.id, text: row.text };
         seen.add(keyOf(resource));

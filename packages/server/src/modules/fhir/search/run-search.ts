@@ -1,8 +1,9 @@
 import { badRequest, OutcomeError } from '@caregraph/core/fhir';
 import type { Queryable } from '../../../platform/db/index.ts';
-import { buildSortKeys, buildWhere, orderByClause, SqlParams } from './build-sql.ts';
-import { keysetCondition, type Cursor } from './paging.ts';
+import { buildRecordSearch, buildSortKeys, buildWhere, orderByClause, SqlParams } from './build-sql.ts';
+import { keysetCondition, type Cursor, type SortKey } from './paging.ts';
 import { parseSearchQuery, type SearchQuery } from './parse-query.ts';
+import { searchStatement } from './statement-names.ts';
 
 /** One matching resource, as raw JSON text straight from the database. */
 export type SearchMatch = { resourceType: string; id: string; text: string; keys: Array<string | null> };
@@ -37,6 +38,69 @@ async function estimateTotal(q: Queryable, where: string, params: SqlParams): Pr
   return Math.round(parsed[0]?.Plan['Plan Rows'] ?? 0);
 }
 
+/** The page's SQL and parameters, and the sort keys its `k0…` columns hold. */
+type PageSql = { sql: string; values: unknown[]; keys: SortKey[] };
+
+/**
+ * The page of a search pinned to a few records (see `buildRecordSearch`): ids are matched, sorted
+ * and cut to the page before the resource rows of that page alone are read. Deleted resources have
+ * no index rows, so the ids are live ones; the join checks it anyway.
+ */
+function recordPageSql(options: { tenantId: string; baseUrl: string; query: SearchQuery }): PageSql | undefined {
+  const { query } = options;
+  const params = new SqlParams();
+  const search = buildRecordSearch(query, options.tenantId, options.baseUrl, params);
+  if (!search) {
+    return undefined;
+  }
+  const { keys } = search;
+  const cursor = query.cursor;
+  const backwards = cursor?.direction === 'before';
+  const keyset = cursor ? `AND ${keysetCondition(keys, 'm.id', cursor, (value) => params.add(value))}` : '';
+  const sorted = keys.map((key, index) => ({ ...key, expression: `s${index}` }));
+  const outer = keys.map((key, index) => ({ ...key, expression: `m.s${index}` }));
+  const sql = `SELECT r.resource_type, r.id, r.content::text AS text${keys.map((_, index) => `, m.s${index}::text AS k${index}`).join('')}
+    FROM (SELECT m.id${keys.map((key, index) => `, ${key.expression} AS s${index}`).join('')} FROM ${search.from}
+      WHERE ${search.where} ${keyset} GROUP BY m.id
+      ORDER BY ${orderByClause(sorted, backwards, 'm.id')} LIMIT ${params.add(query.count + 1)} OFFSET ${params.add(query.offset)}) m
+    JOIN resource r ON r.tenant_id = ${search.tenant} AND r.resource_type = ${search.type} AND r.id = m.id AND NOT r.deleted
+    ORDER BY ${orderByClause(outer, backwards, 'm.id')}`;
+  return { sql, values: params.values, keys };
+}
+
+/** The page over the resource table, for searches the index tables cannot answer alone. */
+function resourcePageSql(query: SearchQuery, where: string, params: SqlParams): PageSql {
+  const keys = buildSortKeys(query, params);
+  const cursor = query.cursor;
+  const backwards = cursor?.direction === 'before';
+  const keyset = cursor ? `AND ${keysetCondition(keys, 'r.id', cursor, (value) => params.add(value))}` : '';
+  const keyColumns = keys.map((key, index) => `, (${key.expression})::text AS k${index}`).join('');
+  const limit = params.add(query.count + 1);
+  const offset = params.add(query.offset);
+  const sql = `SELECT r.resource_type, r.id, r.content::text AS text${keyColumns} FROM resource r
+     WHERE ${where} ${keyset} ORDER BY ${orderByClause(keys, backwards)} LIMIT ${limit} OFFSET ${offset}`;
+  return { sql, values: params.values, keys };
+}
+
+/** Reads one page (one row more than asked, to tell whether another follows). */
+async function readPage(
+  q: Queryable,
+  options: { tenantId: string; baseUrl: string; query: SearchQuery },
+  fallback: { where: string; params: SqlParams },
+): Promise<{ rows: Row[]; keys: SortKey[] }> {
+  const record = recordPageSql(options);
+  if (record) {
+    // Prepared: its plan does not depend on the values (see `buildRecordSearch`).
+    const { rows } = await q.query<Row>(record.sql, record.values, searchStatement(record.sql));
+    return { rows, keys: record.keys };
+  }
+  // Not prepared: the best plan depends on how many rows each value has, which only a plan made
+  // for the values knows (a search by a common code sorted by id reads the resources in id order).
+  const page = resourcePageSql(options.query, fallback.where, fallback.params);
+  const { rows } = await q.query<Row>(page.sql, page.values);
+  return { rows, keys: page.keys };
+}
+
 /**
  * Runs a parsed search in a tenant: one page in `_sort` order (then id), continuing from the
  * query's cursor. The page is read with one extra row to know whether another follows.
@@ -61,18 +125,9 @@ export async function runSearch(
   if (query.summary === 'count' || query.count === 0) {
     return { query, matches: [], next: undefined, previous: undefined, total };
   }
-  const keys = buildSortKeys(query, params);
+  const { rows, keys } = await readPage(q, { tenantId, baseUrl, query }, { where, params });
   const cursor = query.cursor;
   const backwards = cursor?.direction === 'before';
-  const keyset = cursor ? `AND ${keysetCondition(keys, 'r.id', cursor, (value) => params.add(value))}` : '';
-  const keyColumns = keys.map((key, index) => `, (${key.expression})::text AS k${index}`).join('');
-  const limit = params.add(query.count + 1);
-  const offset = params.add(query.offset);
-  const { rows } = await q.query<Row>(
-    `SELECT r.resource_type, r.id, r.content::text AS text${keyColumns} FROM resource r
-     WHERE ${where} ${keyset} ORDER BY ${orderByClause(keys, backwards)} LIMIT ${limit} OFFSET ${offset}`,
-    params.values,
-  );
   const hasMore = rows.length > query.count;
   const page = rows.slice(0, query.count).map((row): SearchMatch => ({
     resourceType: row.resource_type,
