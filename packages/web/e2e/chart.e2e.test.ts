@@ -3,9 +3,17 @@
 // Chromium at /usr/bin/chromium.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { findAccessibilityViolations, launchChromium } from './browser.ts';
-import { requireWebBuild, startServer, type RunningServer } from './server.ts';
+import type { Page } from 'playwright-core';
+import { findAccessibilityViolations } from './browser.ts';
+import type { RunningServer } from './server.ts';
+import {
+  expectPatientNotFound,
+  getApiJson,
+  openPatientFromList,
+  startBrowserSession,
+  submitApiKey,
+  type BrowserSession,
+} from './session.ts';
 
 type Coding = { system?: string; code?: string };
 type Quantity = { value?: number };
@@ -31,23 +39,17 @@ function systolicOf(observation: Observation): number | undefined {
 }
 
 describe('patient chart', () => {
+  let session: BrowserSession | undefined;
   let server: RunningServer;
-  let browser: Browser;
   let page: Page;
   let patientId: string;
 
-  /** GETs JSON from the API with the tenant's key. */
-  const api = async <T>(pathAndQuery: string): Promise<T> => {
-    const response = await fetch(`${server.baseUrl}${pathAndQuery}`, {
-      headers: { Authorization: `Bearer ${server.apiKey}` },
-    });
-    assert.equal(response.status, 200, `GET ${pathAndQuery}`);
-    return (await response.json()) as T;
-  };
-
   /** The latest systolic pressure in the patient's FHIR data, found without the web app's code. */
   const latestSystolic = async () => {
-    const bundle = await api<Bundle<Observation>>(`/fhir/R4/Observation?patient=${patientId}&_count=1000`);
+    const bundle = await getApiJson<Bundle<Observation>>(
+      server,
+      `/fhir/R4/Observation?patient=${patientId}&_count=1000`,
+    );
     const readings = (bundle.entry ?? []).flatMap(({ resource }) => {
       const value = systolicOf(resource);
       return value !== undefined && resource.effectiveDateTime
@@ -90,29 +92,19 @@ describe('patient chart', () => {
   };
 
   before(async () => {
-    const started = Date.now();
-    server = await startServer(requireWebBuild(), { demoData: true, terminology: true });
-    console.log(`# caregraph serve with demo data and terminology ready in ${Date.now() - started} ms`);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    session = await startBrowserSession({ demoData: true, terminology: true });
+    ({ server, page } = session);
+    console.log(`# caregraph serve with demo data and terminology ready in ${session.serverStartMs} ms`);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => session?.close());
 
   it('signs in and opens a patient chart from the patient list', async () => {
     await page.goto(`${server.baseUrl}/patients`);
     await page.waitForURL(/\/sign-in/);
-    await page.getByLabel('API key').fill(server.apiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitApiKey(page, server.apiKey);
     await page.waitForURL(/\/patients$/);
-    await page.getByLabel(/Search by name/).fill('Graham');
-    await page.waitForFunction("document.querySelectorAll('tbody tr').length === 1");
-    await page.getByRole('link', { name: /Graham/ }).click();
-    await page.waitForURL(/\/patients\/[^/]+$/);
-    patientId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
+    patientId = await openPatientFromList(page, 'Graham', /\/patients\/[^/]+$/);
     assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /Graham/);
   });
 
@@ -248,9 +240,6 @@ describe('patient chart', () => {
   });
 
   it('explains an unknown patient instead of showing an empty chart', async () => {
-    await page.goto(`${server.baseUrl}/patients/no-such-patient`);
-    const alert = page.getByRole('alert').first();
-    await alert.waitFor();
-    assert.match(await alert.innerText(), /not found/i);
+    await expectPatientNotFound(page, `${server.baseUrl}/patients/no-such-patient`);
   });
 });

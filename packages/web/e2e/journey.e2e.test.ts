@@ -2,9 +2,17 @@
 // demo patients. Needs a web build (`npm run build -w @caregraph/web`) and Chromium at /usr/bin/chromium.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { findAccessibilityViolations, launchChromium } from './browser.ts';
-import { requireWebBuild, startServer, type RunningServer } from './server.ts';
+import type { Page } from 'playwright-core';
+import { findAccessibilityViolations } from './browser.ts';
+import type { RunningServer } from './server.ts';
+import {
+  expectPatientNotFound,
+  getApiJson,
+  openPatientFromList,
+  startBrowserSession,
+  submitApiKey,
+  type BrowserSession,
+} from './session.ts';
 
 type Node = { ref: string; resourceType: string; time?: string | null };
 type Edge = { from: string; to: string; relation: string };
@@ -16,19 +24,10 @@ const dataRefs = (elements: { getAttribute: (name: string) => string | null }[])
   elements.map((element) => element.getAttribute('data-ref'));
 
 describe('patient journey pages', () => {
+  let session: BrowserSession | undefined;
   let server: RunningServer;
-  let browser: Browser;
   let page: Page;
   let patientId: string;
-
-  /** GETs JSON from the API with the tenant's key. */
-  const api = async <T>(pathAndQuery: string): Promise<T> => {
-    const response = await fetch(`${server.baseUrl}${pathAndQuery}`, {
-      headers: { Authorization: `Bearer ${server.apiKey}` },
-    });
-    assert.equal(response.status, 200, `GET ${pathAndQuery}`);
-    return (await response.json()) as T;
-  };
 
   /** The whole journey, every page, through the API. */
   const readJourney = async () => {
@@ -36,7 +35,8 @@ describe('patient journey pages', () => {
     const edges: Edge[] = [];
     let cursor: string | undefined;
     do {
-      const page = await api<{ nodes: Node[]; edges: Edge[]; next?: string | null }>(
+      const page = await getApiJson<{ nodes: Node[]; edges: Edge[]; next?: string | null }>(
+        server,
         `/api/patients/${patientId}/journey?_count=1000${cursor ? `&_cursor=${encodeURIComponent(cursor)}` : ''}`,
       );
       nodes.push(...page.nodes);
@@ -48,44 +48,34 @@ describe('patient journey pages', () => {
 
   /** Every resource of a type in the patient's compartment, straight from FHIR search. */
   const searchAll = async (type: string): Promise<Resource[]> => {
-    const bundle = await api<Bundle>(`/fhir/R4/${type}?patient=${patientId}&_count=1000`);
+    const bundle = await getApiJson<Bundle>(server, `/fhir/R4/${type}?patient=${patientId}&_count=1000`);
     return (bundle.entry ?? []).map((entry) => entry.resource);
   };
 
   before(async () => {
-    server = await startServer(requireWebBuild(), { demoData: true });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    session = await startBrowserSession({ demoData: true });
+    ({ server, page } = session);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => session?.close());
 
   it('asks for sign-in, refuses a wrong key, and returns to the page that asked', async () => {
     await page.goto(`${server.baseUrl}/patients`);
     await page.waitForURL(/\/sign-in\?returnTo=%2Fpatients$/);
     assert.deepEqual(await findAccessibilityViolations(page), []);
-    await page.getByLabel('API key').fill('not-the-key-0000000000');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitApiKey(page, 'not-the-key-0000000000');
     assert.match(await page.getByRole('alert').innerText(), /not accepted/);
-    await page.getByLabel('API key').fill(server.apiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitApiKey(page, server.apiKey);
     await page.waitForURL(/\/patients$/);
   });
 
   it('lists the demo patients and finds one by name as you type', async () => {
-    const total = (await api<{ total: number }>('/fhir/R4/Patient?_summary=count')).total;
+    const total = (await getApiJson<{ total: number }>(server, '/fhir/R4/Patient?_summary=count')).total;
     await page.getByRole('table').waitFor();
     assert.equal(await page.locator('tbody tr').count(), total);
     assert.deepEqual(await findAccessibilityViolations(page), []);
-    await page.getByLabel(/Search by name/).fill('Graham');
-    await page.waitForFunction("document.querySelectorAll('tbody tr').length === 1");
-    await page.getByRole('link', { name: /Graham/ }).click();
     // The name opens the patient's chart; the journey has its own address within it.
-    await page.waitForURL(/\/patients\/[^/]+(\/[a-z-]+)?$/);
-    patientId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
+    patientId = await openPatientFromList(page, 'Graham', /\/patients\/[^/]+(\/[a-z-]+)?$/);
     await page.goto(`${server.baseUrl}/patients/${encodeURIComponent(patientId)}/journey`);
     await page.getByTestId('journey-graph').waitFor({ timeout: 30_000 });
   });
@@ -169,9 +159,6 @@ describe('patient journey pages', () => {
   });
 
   it('explains an unknown patient instead of showing an empty page', async () => {
-    await page.goto(`${server.baseUrl}/patients/no-such-patient/journey`);
-    const alert = page.getByRole('alert').first();
-    await alert.waitFor();
-    assert.match(await alert.innerText(), /not found/i);
+    await expectPatientNotFound(page, `${server.baseUrl}/patients/no-such-patient/journey`);
   });
 });

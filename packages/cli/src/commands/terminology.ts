@@ -1,21 +1,23 @@
-import cliProgress from 'cli-progress';
 import { Argument, type Command } from 'commander';
 import {
   listReleases,
-  loadConfig,
   loadTerminology,
-  migrate,
-  openDatabase,
   TERMINOLOGY_SYSTEMS,
   type CodeSystemRelease,
-  type Database,
   type LoadProgress,
   type LoadSummary,
   type TerminologySystem,
 } from '@caregraph/server';
-
-const count = (value: number) => value.toLocaleString('en-US');
-const plural = (value: number, word: string) => `${count(value)} ${word}${value === 1 ? '' : 's'}`;
+import {
+  addDatabaseOptions,
+  createProgressReporter,
+  formatCount as count,
+  formatPlural as plural,
+  openConfiguredDatabase,
+  type DatabaseOptions,
+  type ProgressOptions,
+  type ProgressView,
+} from '../command-support.ts';
 
 /** The one-line summary printed after a load. */
 export function formatLoadSummary(summary: LoadSummary): string {
@@ -63,83 +65,45 @@ export function formatReleases(releases: CodeSystemRelease[]): string {
     .concat('\n');
 }
 
-type DatabaseOptions = { dataDir?: string; databaseUrl?: string };
-type LoadCommandOptions = DatabaseOptions & {
-  version?: string;
-  codeColumn?: string;
-  displayColumn?: string;
-  json?: boolean;
-  progress: boolean;
-};
-
-/** Opens the configured database, or the one `--data-dir`/`--database-url` name, migrated. */
-async function openConfiguredDatabase(options: DatabaseOptions): Promise<Database> {
-  const config = loadConfig({
-    ...process.env,
-    ...(options.dataDir ? { CAREGRAPH_DATA_DIR: options.dataDir } : {}),
-    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-  });
-  const db = await openDatabase(config);
-  try {
-    await migrate(db);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  return db;
-}
-
-/**
- * Shows progress on stderr: a bar on a terminal (bytes while reading a file, concepts while
- * writing), else one line per file and stage. Nothing with `--json` or `--no-progress`.
- */
-function createProgressReporter(options: LoadCommandOptions) {
-  if (!options.progress || options.json) {
-    return { update: (_progress: LoadProgress) => {}, stop: () => {} };
-  }
-  let last = '';
-  if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      { format: '{stage} {file} [{bar}] {percentage}% | {concepts} concepts', stream: process.stderr },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
-    return {
-      update(progress: LoadProgress) {
-        const stage = progress.stage === 'read' ? 'reading' : 'writing';
-        const payload = {
-          stage,
-          file: progress.stage === 'read' ? progress.file : '',
-          concepts: count(progress.concepts),
-        };
-        if (!started) {
-          bar.start(progress.total, progress.done, payload);
-          started = true;
-        } else if (`${progress.stage}|${progress.file}` !== last) {
-          bar.setTotal(progress.total);
-        }
-        last = `${progress.stage}|${progress.file}`;
-        bar.update(progress.done, payload);
-      },
-      stop: () => bar.stop(),
-    };
-  }
-  return {
-    update(progress: LoadProgress) {
-      const line = formatProgressLine(progress);
-      if (line !== last) {
-        last = line;
-        process.stderr.write(`${line}\n`);
-      }
-    },
-    stop: () => {},
+type LoadCommandOptions = DatabaseOptions &
+  ProgressOptions & {
+    version?: string;
+    codeColumn?: string;
+    displayColumn?: string;
   };
-}
 
-function addDatabaseOptions(command: Command): Command {
-  return command
-    .option('--data-dir <dir>', 'embedded database directory (default: CAREGRAPH_DATA_DIR or ./data)')
-    .option('--database-url <url>', 'PostgreSQL database (default: DATABASE_URL)');
+/** A bar on a terminal (bytes while reading a file, concepts while writing), else one line per file and stage. */
+function loadProgressView(): ProgressView<LoadProgress> {
+  let isStarted = false;
+  let lastStep = '';
+  let lastLine = '';
+  return {
+    barFormat: '{stage} {file} [{bar}] {percentage}% | {concepts} concepts',
+    showOnBar(bar, progress) {
+      const step = `${progress.stage}|${progress.file}`;
+      const payload = {
+        stage: progress.stage === 'read' ? 'reading' : 'writing',
+        file: progress.stage === 'read' ? progress.file : '',
+        concepts: count(progress.concepts),
+      };
+      if (!isStarted) {
+        bar.start(progress.total, progress.done, payload);
+        isStarted = true;
+      } else if (step !== lastStep) {
+        bar.setTotal(progress.total);
+      }
+      lastStep = step;
+      bar.update(progress.done, payload);
+    },
+    lineOf(progress) {
+      const line = formatProgressLine(progress);
+      if (line === lastLine) {
+        return undefined;
+      }
+      lastLine = line;
+      return line;
+    },
+  };
 }
 
 /** `caregraph terminology load|list`: code system releases into the terminology service. */
@@ -164,7 +128,7 @@ export function registerTerminologyCommand(program: Command): void {
       .option('--no-progress', 'do not show progress'),
   ).action(async (system: TerminologySystem, target: string, options: LoadCommandOptions) => {
     const db = await openConfiguredDatabase(options);
-    const progress = createProgressReporter(options);
+    const progress = createProgressReporter(options, loadProgressView());
     let summary: LoadSummary;
     try {
       summary = await loadTerminology(db, {

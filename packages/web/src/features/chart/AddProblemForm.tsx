@@ -1,10 +1,9 @@
 import type { ConceptSuggestion } from '@caregraph/core/client';
-import type { Condition } from '@caregraph/core/fhir';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { CODE_SYSTEMS } from '../terminology/api.ts';
 import { ConceptCombobox } from '../terminology/ConceptCombobox.tsx';
-import { useCreateChartResource } from './api.ts';
 import { buildCondition, type ConditionClinicalStatus } from './build-resources.ts';
+import { InputField, SelectField } from './ChartFields.tsx';
 import { ChartForm } from './ChartForm.tsx';
 
 const CLINICAL_STATUSES: ConditionClinicalStatus[] = [
@@ -18,50 +17,29 @@ const CLINICAL_STATUSES: ConditionClinicalStatus[] = [
 
 /** Adds a problem-list Condition coded in ICD-10-CM or SNOMED CT. */
 export function AddProblemForm({ patientId }: { patientId: string }) {
-  const create = useCreateChartResource<Condition>(patientId);
   const [code, setCode] = useState<ConceptSuggestion | undefined>();
   const [clinicalStatus, setClinicalStatus] = useState<ConditionClinicalStatus>('active');
   const [onset, setOnset] = useState('');
   const [abatement, setAbatement] = useState('');
-  const [problem, setProblem] = useState<string | undefined>();
-  const statusId = useId();
-  const onsetId = useId();
-  const abatementId = useId();
-
-  const reset = () => {
-    create.reset();
-    setProblem(undefined);
-    setCode(undefined);
-    setClinicalStatus('active');
-    setOnset('');
-    setAbatement('');
-  };
-
-  const submit = async () => {
-    if (!code) {
-      setProblem('Pick the problem from the suggestions.');
-      return false;
-    }
-    setProblem(undefined);
-    try {
-      await create.mutateAsync(buildCondition(patientId, { code, clinicalStatus, onset, abatement }));
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   return (
     <ChartForm
+      patientId={patientId}
       title="Add problem"
       what="the problem"
-      isSaving={create.isPending}
-      error={create.error}
-      problem={problem}
-      onSubmit={submit}
-      onReset={reset}
+      prepare={() =>
+        code
+          ? buildCondition(patientId, { code, clinicalStatus, onset, abatement })
+          : 'Pick the problem from the suggestions.'
+      }
+      onReset={() => {
+        setCode(undefined);
+        setClinicalStatus('active');
+        setOnset('');
+        setAbatement('');
+      }}
     >
-      {(errorId) => (
+      {({ errorId, hasProblem }) => (
         <>
           <ConceptCombobox
             label="Problem (ICD-10-CM or SNOMED CT)"
@@ -69,36 +47,22 @@ export function AddProblemForm({ patientId }: { patientId: string }) {
             value={code}
             onChange={setCode}
             errorId={errorId}
-            isInvalid={Boolean(problem)}
+            isInvalid={hasProblem}
           />
-          <div className="field">
-            <label htmlFor={statusId}>Clinical status</label>
-            <select
-              id={statusId}
-              value={clinicalStatus}
-              onChange={(event) => setClinicalStatus(event.target.value as ConditionClinicalStatus)}
-            >
-              {CLINICAL_STATUSES.map((status) => (
-                <option key={status} value={status}>
-                  {status}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor={onsetId}>Onset date</label>
-            <input id={onsetId} type="date" value={onset} onChange={(event) => setOnset(event.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor={abatementId}>Resolved on (optional)</label>
-            <input
-              id={abatementId}
-              type="date"
-              value={abatement}
-              onChange={(event) => setAbatement(event.target.value)}
-              aria-describedby={errorId}
-            />
-          </div>
+          <SelectField
+            label="Clinical status"
+            value={clinicalStatus}
+            options={CLINICAL_STATUSES}
+            onChange={setClinicalStatus}
+          />
+          <InputField label="Onset date" type="date" value={onset} onChange={setOnset} />
+          <InputField
+            label="Resolved on (optional)"
+            type="date"
+            value={abatement}
+            onChange={setAbatement}
+            aria-describedby={errorId}
+          />
         </>
       )}
     </ChartForm>

@@ -1,122 +1,87 @@
 import type { Observation } from '@caregraph/core/fhir';
-import { useId, useState } from 'react';
-import { useCreateChartResource } from './api.ts';
+import { useState } from 'react';
 import { buildVitalObservation, localDateTimeToFhir, nowForDateTimeInput } from './build-resources.ts';
+import { InputField, SelectField } from './ChartFields.tsx';
 import { ChartForm } from './ChartForm.tsx';
 import { findVitalSign, readMeasurement, VITAL_SIGNS, type VitalSign } from './vital-signs.ts';
 
+const VITAL_SIGN_KEYS = VITAL_SIGNS.map((vital) => vital.key);
+
 /** Records a vital sign as a vital-signs Observation (blood pressure as the 85354-9 panel). */
 export function AddVitalForm({ patientId }: { patientId: string }) {
-  const create = useCreateChartResource<Observation>(patientId);
   const [key, setKey] = useState<VitalSign['key']>('blood-pressure');
   const [value, setValue] = useState('');
   const [diastolic, setDiastolic] = useState('');
   const [effective, setEffective] = useState(nowForDateTimeInput);
-  const [problem, setProblem] = useState<string | undefined>();
-  const kindId = useId();
-  const valueId = useId();
-  const diastolicId = useId();
-  const effectiveId = useId();
   const vital = findVitalSign(key);
   const isBloodPressure = vital.key === 'blood-pressure';
   const valueLabel = isBloodPressure ? 'Systolic' : vital.label;
 
-  const reset = () => {
-    create.reset();
-    setProblem(undefined);
-    setValue('');
-    setDiastolic('');
-    setEffective(nowForDateTimeInput());
-  };
-
-  const submit = async () => {
+  const prepare = (): Observation | string => {
     const measured = readMeasurement(value, valueLabel, vital);
-    const second = isBloodPressure ? readMeasurement(diastolic, 'Diastolic', vital) : undefined;
-    const failed = [measured, second].find((result) => typeof result === 'string');
-    if (typeof failed === 'string' || typeof measured === 'string') {
-      setProblem(typeof failed === 'string' ? failed : 'Enter a value.');
-      return false;
+    if (typeof measured === 'string') {
+      return measured;
     }
-    setProblem(undefined);
-    const input = {
+    const second = isBloodPressure ? readMeasurement(diastolic, 'Diastolic', vital) : undefined;
+    if (typeof second === 'string') {
+      return second;
+    }
+    return buildVitalObservation(patientId, {
       vital,
       value: measured,
-      ...(typeof second === 'number' ? { diastolic: second } : {}),
+      ...(second === undefined ? {} : { diastolic: second }),
       effective: localDateTimeToFhir(effective),
-    };
-    try {
-      await create.mutateAsync(buildVitalObservation(patientId, input));
-      return true;
-    } catch {
-      return false;
-    }
+    });
   };
 
   return (
     <ChartForm
+      patientId={patientId}
       title="Add vital sign"
       what="the vital sign"
-      isSaving={create.isPending}
-      error={create.error}
-      problem={problem}
-      onSubmit={submit}
-      onReset={reset}
+      prepare={prepare}
+      onReset={() => {
+        setValue('');
+        setDiastolic('');
+        setEffective(nowForDateTimeInput());
+      }}
     >
-      {(errorId) => (
-        <>
-          <div className="field">
-            <label htmlFor={kindId}>Vital sign</label>
-            <select id={kindId} value={key} onChange={(event) => setKey(event.target.value as VitalSign['key'])}>
-              {VITAL_SIGNS.map((candidate) => (
-                <option key={candidate.key} value={candidate.key}>
-                  {candidate.label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor={valueId}>
-              {valueLabel} ({vital.unitLabel})
-            </label>
-            <input
-              id={valueId}
-              type="number"
-              inputMode="decimal"
-              step={vital.step}
-              min={vital.min}
-              max={vital.max}
+      {({ errorId }) => {
+        const measurement = {
+          type: 'number',
+          inputMode: 'decimal',
+          step: vital.step,
+          min: vital.min,
+          max: vital.max,
+          'aria-describedby': errorId,
+        } as const;
+        return (
+          <>
+            <SelectField
+              label="Vital sign"
+              value={key}
+              options={VITAL_SIGN_KEYS}
+              onChange={setKey}
+              optionLabel={(candidate) => findVitalSign(candidate).label}
+            />
+            <InputField
+              {...measurement}
+              label={`${valueLabel} (${vital.unitLabel})`}
               value={value}
-              aria-describedby={errorId}
-              onChange={(event) => setValue(event.target.value)}
+              onChange={setValue}
             />
-          </div>
-          {isBloodPressure && (
-            <div className="field">
-              <label htmlFor={diastolicId}>Diastolic ({vital.unitLabel})</label>
-              <input
-                id={diastolicId}
-                type="number"
-                inputMode="decimal"
-                step={vital.step}
-                min={vital.min}
-                max={vital.max}
+            {isBloodPressure && (
+              <InputField
+                {...measurement}
+                label={`Diastolic (${vital.unitLabel})`}
                 value={diastolic}
-                aria-describedby={errorId}
-                onChange={(event) => setDiastolic(event.target.value)}
+                onChange={setDiastolic}
               />
-            </div>
-          )}
-          <div className="field">
-            <label htmlFor={effectiveId}>Measured at</label>
-            <input
-              id={effectiveId}
-              type="datetime-local"
-              value={effective}
-              onChange={(event) => setEffective(event.target.value)}
-            />
-          </div>
-        </>
-      )}
+            )}
+            <InputField label="Measured at" type="datetime-local" value={effective} onChange={setEffective} />
+          </>
+        );
+      }}
     </ChartForm>
   );
 }
