@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Resource } from '@medplum/fhirtypes';
 import { createTestApp, type TestApp, type TestTenant } from '../../test/create-test-app.ts';
 import { buildObservation, buildPatient, createResource, FHIR, json } from '../fhir/fhir-test-support.ts';
+import { snapshotJourney } from './projection/journey-test-support.ts';
 
 const SNOMED = 'http://snomed.info/sct';
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
@@ -258,6 +259,71 @@ describe('the journey API', () => {
       'insulin',
       'patient',
     ]);
+  });
+
+  it('gives every page exactly the stored edges between its nodes, however the page is cut', async () => {
+    // A second patient whose timeline has ties (observations at one instant), an encounter spanning
+    // the windows below, and undated nodes with edges, read through every kind of page.
+    const second = (await add('second', buildPatient())).split('/')[1] ?? '';
+    const visit = await add('long-stay', {
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' },
+      subject: { reference: `Patient/${second}` },
+      period: { start: '2024-01-01T00:00:00Z', end: '2024-12-31T00:00:00Z' },
+    });
+    const observations: string[] = [];
+    for (let index = 0; index < 8; index++) {
+      observations.push(
+        await add(
+          `tied-${index}`,
+          buildObservation(second, {
+            encounter: { reference: visit },
+            effectiveDateTime: `2024-0${2 + Math.floor(index / 3)}-01T10:00:00Z`,
+            ...(index > 0 ? { derivedFrom: [{ reference: observations[index - 1] ?? '' }] } : {}),
+          }),
+        ),
+      );
+    }
+    await add('undated', {
+      resourceType: 'Condition',
+      subject: { reference: `Patient/${second}` },
+      encounter: { reference: visit },
+      evidence: [{ detail: [{ reference: observations[2] ?? '' }] }],
+    });
+    const { edges: stored } = await snapshotJourney(testApp.db, tenant.id);
+    const expectedEdges = (nodes: Node[]) => {
+      const onPage = new Set(nodes.map((node) => node.ref));
+      return stored
+        .filter((edge) => edge.patient_id === second && onPage.has(edge.from) && onPage.has(edge.to))
+        .map((edge) => `${edge.from} ${edge.relation} ${edge.to}`)
+        .sort();
+    };
+    const journey = `/api/patients/${second}/journey`;
+    const queries = ['', 'start=2024-03-01', 'start=2024-02-01T10:00:01Z&end=2024-03-02', 'type=Observation,Condition'];
+    for (const query of queries) {
+      for (const count of [2, 3, 5000]) {
+        let url: string | undefined = `${journey}?_count=${count}&${query}`;
+        const seen: string[] = [];
+        while (url) {
+          const response = await get(url);
+          assert.equal(response.statusCode, 200, response.body);
+          const page = json<{ nodes: Node[]; edges: Edge[]; next?: string }>(response);
+          assert.deepEqual(
+            page.edges.map((edge) => `${edge.from} ${edge.relation} ${edge.to}`).sort(),
+            expectedEdges(page.nodes),
+            `edges of a page of ${url}`,
+          );
+          seen.push(...page.nodes.map((node) => node.ref));
+          url = page.next ? `${journey}?_count=${count}&${query}&_cursor=${page.next}` : undefined;
+        }
+        assert.equal(new Set(seen).size, seen.length, `no node twice (${query}, ${count})`);
+      }
+    }
+    const whole = json<{ nodes: Node[]; edges: Edge[] }>(await get(`${journey}?_count=5000`));
+    assert.equal(whole.nodes.length, 11);
+    assert.ok(whole.edges.some((edge) => edge.from === refs.undated && edge.relation === 'evidence'));
+    assert.ok(whole.edges.filter((edge) => edge.relation === 'derived-from').length === 7);
   });
 
   it('groups the timeline by day and by encounter, with the encounter heading its group', async () => {

@@ -41,13 +41,14 @@ type Columns = {
     relation: string[];
     toType: string[];
     toId: string[];
+    fromTime: (string | null)[];
   };
 };
 
 function emptyColumns(): Columns {
   return {
     node: { patient: [], type: [], id: [], start: [], end: [], label: [], codes: [], encounter: [], providers: [] },
-    edge: { patient: [], fromType: [], fromId: [], relation: [], toType: [], toId: [] },
+    edge: { patient: [], fromType: [], fromId: [], relation: [], toType: [], toId: [], fromTime: [] },
   };
 }
 
@@ -82,6 +83,7 @@ function addResource(columns: Columns, row: ResourceRow): void {
       columns.edge.relation.push(link.relation);
       columns.edge.toType.push(link.toType);
       columns.edge.toId.push(link.toId);
+      columns.edge.fromTime.push(node.startTime);
     }
   }
 }
@@ -95,8 +97,8 @@ async function writeColumns(tx: Queryable, tenantId: string, columns: Columns): 
        FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])
          AS n(patient, type, id, start_time, end_time, label, codes, encounter, providers)
      )
-     INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id)
-     SELECT $1, * FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])`,
+     INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id, from_time)
+     SELECT $1, * FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::timestamptz[])`,
     [
       tenantId,
       node.patient,
@@ -114,6 +116,7 @@ async function writeColumns(tx: Queryable, tenantId: string, columns: Columns): 
       edge.relation,
       edge.toType,
       edge.toId,
+      edge.fromTime,
     ],
   );
 }
@@ -123,10 +126,10 @@ async function writeColumns(tx: Queryable, tenantId: string, columns: Columns): 
  * (start_time, resource_type, resource_id) order — the order writes maintain it in.
  */
 const INSERT_NEXT = `
-INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id)
-SELECT tenant_id, patient_id, resource_type, resource_id, 'next', next_type, next_id
+INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id, from_time)
+SELECT tenant_id, patient_id, resource_type, resource_id, 'next', next_type, next_id, start_time
 FROM (
-  SELECT tenant_id, patient_id, resource_type, resource_id,
+  SELECT tenant_id, patient_id, resource_type, resource_id, start_time,
          lead(resource_type) OVER timeline AS next_type, lead(resource_id) OVER timeline AS next_id
   FROM journey_node
   WHERE tenant_id = $1 AND start_time IS NOT NULL

@@ -13,7 +13,8 @@ export type NodeSnapshot = {
   providers: string[];
 };
 
-export type EdgeSnapshot = { patient_id: string; from: string; relation: string; to: string };
+/** `from_time`: the `from` node's start_time as ISO text (what the page read ranges over). */
+export type EdgeSnapshot = { patient_id: string; from: string; relation: string; to: string; from_time: string | null };
 
 /** Both journey tables of a tenant, in a stable order, times as ISO text, for comparing whole graphs. */
 export async function snapshotJourney(
@@ -30,7 +31,8 @@ export async function snapshotJourney(
     [tenantId],
   );
   const edges = await db.query<EdgeSnapshot>(
-    `SELECT patient_id, from_type || '/' || from_id AS "from", relation, to_type || '/' || to_id AS "to"
+    `SELECT patient_id, from_type || '/' || from_id AS "from", relation, to_type || '/' || to_id AS "to",
+            to_char(from_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS from_time
      FROM journey_edge WHERE tenant_id = $1
      ORDER BY patient_id COLLATE "C", (from_type || '/' || from_id) COLLATE "C", relation COLLATE "C",
               (to_type || '/' || to_id) COLLATE "C"`,

@@ -379,6 +379,51 @@ describe('journey projection on write', () => {
     );
   });
 
+  it("keeps each edge's from_time equal to its from node's time as the node moves, stays put or loses its date", async () => {
+    const tenant = await tenantWithPatient();
+    const observation = (id: string, date: string | undefined, derivedFrom?: string) =>
+      buildObservation('p-1', {
+        id,
+        effectiveDateTime: date,
+        ...(derivedFrom ? { derivedFrom: [{ reference: `Observation/${derivedFrom}` }] } : {}),
+      });
+    /** Every edge as `from relation to @from_time`, and whether each from_time is its from node's time. */
+    const timedEdges = async () => {
+      const { nodes, edges } = await snapshotJourney(testApp.db, tenant.id);
+      const times = new Map(nodes.map((node) => [`${node.resource_type}/${node.resource_id}`, node.start_time]));
+      for (const edge of edges) {
+        assert.equal(edge.from_time, times.get(edge.from), `from_time of ${edge.from} ${edge.relation} ${edge.to}`);
+      }
+      return edges.map((edge) => `${edge.from} ${edge.relation} ${edge.to} @${edge.from_time ?? 'none'}`);
+    };
+    await put(tenant, observation('o-1', '2024-01-01T00:00:00Z'));
+    await put(tenant, observation('o-2', '2024-02-01T00:00:00Z', 'o-1'));
+    await put(tenant, observation('o-3', '2024-03-01T00:00:00Z'));
+
+    // Between the same neighbours: its links stay, with the new time.
+    await put(tenant, observation('o-2', '2024-02-15T00:00:00Z', 'o-1'));
+    assert.deepEqual(await timedEdges(), [
+      'Observation/o-1 next Observation/o-2 @2024-01-01T00:00:00.000',
+      'Observation/o-2 derived-from Observation/o-1 @2024-02-15T00:00:00.000',
+      'Observation/o-2 next Observation/o-3 @2024-02-15T00:00:00.000',
+    ]);
+
+    // Past a neighbour: new links, and the kept edge follows.
+    await put(tenant, observation('o-2', '2024-04-01T00:00:00Z', 'o-1'));
+    assert.deepEqual(await timedEdges(), [
+      'Observation/o-1 next Observation/o-3 @2024-01-01T00:00:00.000',
+      'Observation/o-2 derived-from Observation/o-1 @2024-04-01T00:00:00.000',
+      'Observation/o-3 next Observation/o-2 @2024-03-01T00:00:00.000',
+    ]);
+
+    // Without a date: off the timeline, its edges undated.
+    await put(tenant, observation('o-2', undefined, 'o-1'));
+    assert.deepEqual(await timedEdges(), [
+      'Observation/o-1 next Observation/o-3 @2024-01-01T00:00:00.000',
+      'Observation/o-2 derived-from Observation/o-1 @none',
+    ]);
+  });
+
   it('puts a resource in every journey its compartment references name, and drops the edges of a removed reference', async () => {
     const tenant = await tenantWithPatient();
     await put(tenant, { ...buildPatient(), id: 'p-2' });

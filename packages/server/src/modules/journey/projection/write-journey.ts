@@ -48,14 +48,14 @@ written_nodes AS (
   SELECT $1, patient_id, $2, $3, $5::timestamptz, $6::timestamptz, $7, $8::text[], $9, $10::text[] FROM new_patient
 ),
 written_edges AS (
-  INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id)
-  SELECT $1, p.patient_id, $2, $3, e.relation, e.to_type, e.to_id
+  INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id, from_time)
+  SELECT $1, p.patient_id, $2, $3, e.relation, e.to_type, e.to_id, $5::timestamptz
   FROM new_patient p CROSS JOIN unnest($11::text[], $12::text[], $13::text[]) AS e(relation, to_type, to_id)
 ),
 new_before AS (
-  SELECT p.patient_id, n.resource_type AS t, n.resource_id AS i
+  SELECT p.patient_id, n.resource_type AS t, n.resource_id AS i, n.start_time
   FROM new_patient p CROSS JOIN LATERAL (
-    SELECT resource_type, resource_id FROM journey_node
+    SELECT resource_type, resource_id, start_time FROM journey_node
     WHERE tenant_id = $1 AND patient_id = p.patient_id
       AND (start_time, resource_type, resource_id) < ($5::timestamptz, $2::text, $3::text)
     ORDER BY start_time DESC, resource_type DESC, resource_id DESC
@@ -85,10 +85,10 @@ dropped_links AS (
   ))
 ),
 written_links AS (
-  INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id)
-  SELECT $1, patient_id, t, i, 'next', $2, $3 FROM new_before
+  INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id, from_time)
+  SELECT $1, patient_id, t, i, 'next', $2, $3, start_time FROM new_before
   UNION ALL
-  SELECT $1, patient_id, $2, $3, 'next', t, i FROM new_after
+  SELECT $1, patient_id, $2, $3, 'next', t, i, $5::timestamptz FROM new_after
 )
 SELECT 1`;
 
@@ -139,10 +139,13 @@ dropped_edges AS (
       WHERE n.patient_id = a.patient_id AND n.relation = e.relation AND n.to_type = e.to_type AND n.to_id = e.to_id)
   ))
 ),
+-- Edges kept from the old version take the node's new time (the update touches only rows that
+-- dropped_edges keeps: one statement must not change a row twice).
 written_edges AS (
-  INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id)
-  SELECT $1, patient_id, $2, $3, relation, to_type, to_id FROM new_edge
-  ON CONFLICT DO NOTHING
+  INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id, from_time)
+  SELECT DISTINCT $1, patient_id, $2, $3, relation, to_type, to_id, $5::timestamptz FROM new_edge
+  ON CONFLICT (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id) DO UPDATE
+    SET from_time = EXCLUDED.from_time WHERE journey_edge.from_time IS DISTINCT FROM EXCLUDED.from_time
 ),
 old_link AS (
   SELECT a.patient_id, l.from_type, l.from_id, l.to_type, l.to_id FROM affected a CROSS JOIN LATERAL (
@@ -209,10 +212,27 @@ dropped_links AS (
   ))
 ),
 written_links AS (
-  INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id)
-  SELECT $1, patient_id, from_type, from_id, 'next', to_type, to_id
+  INSERT INTO journey_edge (tenant_id, patient_id, from_type, from_id, relation, to_type, to_id, from_time)
+  SELECT $1, w.patient_id, w.from_type, w.from_id, 'next', w.to_type, w.to_id,
+         CASE WHEN w.from_type = $2 AND w.from_id = $3 THEN $5::timestamptz ELSE (
+           -- Another node's time, which this statement does not change.
+           SELECT start_time FROM journey_node
+           WHERE tenant_id = $1 AND patient_id = w.patient_id AND resource_type = w.from_type AND resource_id = w.from_id
+         ) END
   FROM (SELECT * FROM wanted EXCEPT SELECT * FROM present) w
   ON CONFLICT DO NOTHING
+),
+-- The node's own link that stays (it has not moved past a neighbour) takes its new time.
+retimed_link AS (
+  UPDATE journey_edge SET from_time = $5::timestamptz WHERE ctid = ANY (ARRAY(
+    SELECT e.ctid FROM (SELECT * FROM wanted INTERSECT SELECT * FROM present) k CROSS JOIN LATERAL (
+      SELECT ctid, from_time FROM journey_edge
+      WHERE tenant_id = $1 AND patient_id = k.patient_id AND from_type = k.from_type AND from_id = k.from_id
+        AND relation = 'next' AND to_type = k.to_type AND to_id = k.to_id
+      LIMIT 1
+    ) e
+    WHERE k.from_type = $2 AND k.from_id = $3 AND e.from_time IS DISTINCT FROM $5::timestamptz
+  ))
 )
 SELECT 1`;
 

@@ -19,34 +19,36 @@ export type JourneyNode = {
 /** Whose journey: one patient of one tenant. */
 export type JourneyScope = { tenantId: string; patientId: string };
 
+/** A journey_node row as NODE_COLUMNS reads it: times already ISO 8601 text. */
 export type NodeRow = {
   resource_type: string;
   resource_id: string;
-  start_time: Date | string | null;
-  end_time: Date | string | null;
+  start_time: string | null;
+  end_time: string | null;
   label: string;
   codes: string[] | null;
   encounter_id: string | null;
   providers: string[] | null;
 };
 
-export const NODE_COLUMNS =
-  'n.resource_type, n.resource_id, n.start_time, n.end_time, n.label, n.codes, n.encounter_id, n.providers';
+/**
+ * A timestamptz of the alias `n` as the API shows it (what Date#toISOString gives, for the four-digit
+ * years FHIR dates have): formatted by the database, so no row is parsed into a Date and back.
+ */
+export const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-function toIso(value: Date | string): string {
-  return new Date(value).toISOString();
-}
+export const NODE_COLUMNS = `n.resource_type, n.resource_id, ${isoTime('n.start_time')} AS start_time, ${isoTime('n.end_time')} AS end_time, n.label, n.codes, n.encounter_id, n.providers`;
 
 export function toJourneyNode(row: NodeRow): JourneyNode {
   const node: JourneyNode = {
     ref: `${row.resource_type}/${row.resource_id}`,
     resourceType: row.resource_type,
-    time: row.start_time === null ? null : toIso(row.start_time),
+    time: row.start_time,
     label: row.label,
     codes: row.codes ?? [],
   };
   if (row.end_time !== null) {
-    node.end = toIso(row.end_time);
+    node.end = row.end_time;
   }
   if (row.encounter_id !== null) {
     node.encounter = `Encounter/${row.encounter_id}`;
