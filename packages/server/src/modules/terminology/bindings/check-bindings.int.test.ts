@@ -10,6 +10,7 @@ import {
   FHIR,
   json,
 } from '../../fhir/fhir-test-support.ts';
+import { beginRelease, finishRelease, writeConcepts, type ConceptInput } from '../store/index.ts';
 import { insertSharedValueSet, putBindings, seedTerminology, type SeededTerminology } from './bindings-test-support.ts';
 
 describe('required terminology bindings on FHIR writes', () => {
@@ -374,6 +375,122 @@ describe('required terminology bindings on FHIR writes', () => {
     );
     assert.deepEqual(issue?.expression, ['Patient.gender']);
     assert.match(issue?.details?.text ?? '', /code "other" of system http:\/\/hl7.org\/fhir\/administrative-gender/);
+  });
+
+  it('reads a ValueSet published only as an expansion as the codes it lists, nested ones too', async () => {
+    const tenant = await testApp.createTestTenant();
+    const url = `${terms.base}:ValueSet/expanded-only`;
+    await createResource(tenant, {
+      resourceType: 'ValueSet',
+      url,
+      status: 'active',
+      expansion: {
+        timestamp: '2026-01-01T00:00:00Z',
+        contains: [
+          { system: terms.snomed, code: '44054006', display: 'Type 2 diabetes' },
+          { abstract: true, display: 'Hypertension', contains: [{ system: terms.icd10cm, code: 'I10' }] },
+        ],
+      },
+    });
+    await putBindings(tenant, [{ resourceType: 'Condition', path: 'Condition.code', valueSet: url }]);
+    const diabetes = await createResource(tenant, condition([{ system: terms.snomed, code: '44054006' }]));
+    // The code system's display, not the expansion's, as for a listed concept of a loaded system.
+    assert.equal(diabetes.code?.coding?.[0]?.display, 'Diabetes mellitus type 2');
+    await createResource(tenant, condition([{ system: terms.icd10cm, code: 'I10' }]));
+    const [issue] = errorIssues(
+      await tenant.request({
+        method: 'POST',
+        url: `${FHIR}/Condition`,
+        payload: condition([{ system: terms.icd10cm, code: 'J45' }]),
+      }),
+    );
+    assert.match(issue?.details?.text ?? '', /code "J45" .*\(not in the value set\)/);
+  });
+
+  it('evaluates every filter $expand evaluates, such as regex, with excludes', async () => {
+    const tenant = await testApp.createTestTenant();
+    const url = `${terms.base}:ValueSet/regex-codes`;
+    await createResource(tenant, {
+      resourceType: 'ValueSet',
+      url,
+      status: 'active',
+      compose: {
+        include: [{ system: terms.snomed, filter: [{ property: 'code', op: 'regex', value: '[47][0-9]+' }] }],
+        exclude: [{ system: terms.snomed, filter: [{ property: 'concept', op: 'descendent-of', value: '73211009' }] }],
+      },
+    });
+    await putBindings(tenant, [{ resourceType: 'Condition', path: 'Condition.code', valueSet: url }]);
+    const created = await createResource(tenant, condition([{ system: terms.snomed, code: '73211009' }]));
+    assert.equal(created.code?.coding?.[0]?.display, 'Diabetes mellitus');
+    for (const code of ['44054006', '38341003']) {
+      const [issue] = errorIssues(
+        await tenant.request({
+          method: 'POST',
+          url: `${FHIR}/Condition`,
+          payload: condition([{ system: terms.snomed, code }]),
+        }),
+      );
+      assert.match(issue?.details?.text ?? '', new RegExp(`code "${code}" .*\\(not in the value set\\)`));
+    }
+  });
+
+  it('checks codes against the release current at the time of the write, after a newer one is loaded', async () => {
+    const tenant = await testApp.createTestTenant();
+    const system = `${terms.base}:reloaded`;
+    const url = `${terms.base}:ValueSet/reloaded`;
+    const load = (version: string, concepts: ConceptInput[]) =>
+      testApp.db.transaction(async (tx) => {
+        const release = await beginRelease(tx, { url: system, version });
+        await writeConcepts(tx, release.id, concepts);
+        await finishRelease(tx, release);
+      });
+    await load('1', [{ code: 'A', display: 'Alpha' }]);
+    await insertSharedValueSet(testApp.db, url, {
+      resourceType: 'ValueSet',
+      url,
+      status: 'active',
+      compose: { include: [{ system }] },
+    });
+    await putBindings(tenant, [{ resourceType: 'Condition', path: 'Condition.code', valueSet: url }]);
+    const first = await createResource(tenant, condition([{ system, code: 'A' }]));
+    assert.equal(first.code?.coding?.[0]?.display, 'Alpha');
+    // Release 2 drops A (kept as inactive) and adds B: writes see it at once.
+    await load('2', [{ code: 'B', display: 'Beta' }]);
+    const [issue] = errorIssues(
+      await tenant.request({ method: 'POST', url: `${FHIR}/Condition`, payload: condition([{ system, code: 'A' }]) }),
+    );
+    assert.match(issue?.details?.text ?? '', /code "A" .*\(inactive code\)/);
+    const second = await createResource(tenant, condition([{ system, code: 'B' }]));
+    assert.equal(second.code?.coding?.[0]?.display, 'Beta');
+  });
+
+  it("takes the tenant's CodeSystem resources that list their concepts as code systems", async () => {
+    const tenant = await testApp.createTestTenant();
+    const system = `${terms.base}:CodeSystem/local-problems`;
+    const url = `${terms.base}:ValueSet/local-problems`;
+    await createResource(tenant, {
+      resourceType: 'CodeSystem',
+      url: system,
+      status: 'active',
+      content: 'complete',
+      concept: [
+        { code: 'LP1', display: 'Local problem one' },
+        { code: 'LP2', display: 'Local problem two' },
+      ],
+    });
+    await createResource(tenant, {
+      resourceType: 'ValueSet',
+      url,
+      status: 'active',
+      compose: { include: [{ system, filter: [{ property: 'code', op: 'in', value: 'LP1' }] }] },
+    });
+    await putBindings(tenant, [{ resourceType: 'Condition', path: 'Condition.code', valueSet: url }]);
+    const created = await createResource(tenant, condition([{ system, code: 'LP1' }]));
+    assert.equal(created.code?.coding?.[0]?.display, 'Local problem one');
+    const [issue] = errorIssues(
+      await tenant.request({ method: 'POST', url: `${FHIR}/Condition`, payload: condition([{ system, code: 'LP2' }]) }),
+    );
+    assert.match(issue?.details?.text ?? '', /code "LP2" of system .*local-problems \(not in the value set\)/);
   });
 
   it('reports one issue per failing element of a repeating path, in a value set listing its concepts', async () => {

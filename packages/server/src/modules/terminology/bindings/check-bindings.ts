@@ -1,28 +1,31 @@
-import type { OperationOutcomeIssue, Resource } from '@caregraph/core/fhir';
+import { OutcomeError, type OperationOutcomeIssue, type Resource, type ValueSet } from '@caregraph/core/fhir';
 import type { Queryable } from '../../../platform/db/index.ts';
-import { BindingPathError, findBoundElements, resolveBindingPath, type BindingPath } from './binding-path.ts';
-import { codeKey, readConceptFacts, type CodeKey } from './concept-facts.ts';
-import { listBindings, type TerminologyBinding } from './binding-store.ts';
-import { resolveValueSet, type ResolvedValueSets } from './resolve-value-set.ts';
+import { resolveOnce, type TerminologyContext } from '../operations/context.ts';
 import {
-  checkMembership,
-  hierarchyFilterCodes,
-  systemsOf,
-  ValueSetResolutionError,
-  type CompiledValueSet,
-  type Membership,
-} from './value-set-rules.ts';
+  checkCodesInValueSet,
+  systemsOfValueSet,
+  type CodeKey,
+  type CodeMembership,
+} from '../operations/membership.ts';
+import { resolveValueSet } from '../operations/value-sets.ts';
+import { bindingContext } from './binding-context.ts';
+import { BindingPathError, findBoundElements, resolveBindingPath, type BindingPath } from './binding-path.ts';
+import { listBindings, type TerminologyBinding } from './binding-store.ts';
 
 /** The resource to store (displays filled in) and what is wrong with it; nothing may be stored when there are issues. */
 export type BindingCheck = { resource: Resource; issues: OperationOutcomeIssue[] };
 
-/** What one transaction has learned about one tenant's bindings; never shared across transactions or tenants. */
+/**
+ * What one transaction has learned about one tenant's bindings; never shared across transactions
+ * or tenants, except the current releases of code systems the context remembers and re-checks.
+ */
 type TransactionCache = {
   /** The tenant's bindings by resource type: one read per transaction, whatever the types written. */
   bindingsByType: Promise<Map<string, TerminologyBinding[]>> | undefined;
-  valueSets: ResolvedValueSets;
+  /** Resolves value sets and code systems once, reading the tenant's resources in the transaction. */
+  ctx: TerminologyContext;
   /** Membership by value set url, system and code. */
-  memberships: Map<string, Membership>;
+  memberships: Map<string, CodeMembership>;
 };
 
 // Keyed by the transaction object, which lives exactly as long as the transaction: a Bundle of a
@@ -37,7 +40,7 @@ function cacheFor(tx: Queryable, tenantId: string): TransactionCache {
   }
   let cache = byTenant.get(tenantId);
   if (!cache) {
-    cache = { bindingsByType: undefined, valueSets: new Map(), memberships: new Map() };
+    cache = { bindingsByType: undefined, ctx: bindingContext(tx, tenantId), memberships: new Map() };
     byTenant.set(tenantId, cache);
   }
   return cache;
@@ -90,7 +93,7 @@ function toFoundCode(coding: unknown, expression: string): FoundCode {
 }
 
 /** The codes of each element at the path, with a bare `code` read in every system the value set draws on. */
-function findElements(resource: Resource, path: BindingPath, valueSet: CompiledValueSet): FoundElement[] {
+function findElements(resource: Resource, path: BindingPath, systems: readonly string[]): FoundElement[] {
   return findBoundElements(resource as unknown as Record<string, unknown>, path).map(({ value, expression }) => {
     switch (path.type) {
       case 'CodeableConcept': {
@@ -104,7 +107,6 @@ function findElements(resource: Resource, path: BindingPath, valueSet: CompiledV
         return { expression, codes: [toFoundCode(value, expression)] };
       case 'code': {
         const code = stringOf(value);
-        const systems = [...systemsOf(valueSet)];
         return { expression, codes: systems.map((system) => ({ system, code, coding: undefined, expression })) };
       }
     }
@@ -112,10 +114,13 @@ function findElements(resource: Resource, path: BindingPath, valueSet: CompiledV
 }
 
 function membershipKey(valueSetUrl: string, system: string, code: string): string {
-  return `${valueSetUrl}\u0000${codeKey(system, code)}`;
+  return `${valueSetUrl}\u0000${system}\u0000${code}`;
 }
 
-type PendingBinding = { binding: TerminologyBinding; valueSet: CompiledValueSet; elements: FoundElement[] };
+/** The systems a bare `code` is read in: every one the value set draws on, found once per transaction. */
+function systemsForBareCode(ctx: TerminologyContext, url: string, valueSet: ValueSet): Promise<string[]> {
+  return resolveOnce(ctx, `BareCodeSystems\u0000${url}`, async () => [...(await systemsOfValueSet(ctx, valueSet)).all]);
+}
 
 /**
  * Checks a resource against the tenant's required bindings for its type. Every Coding (or bare
@@ -130,9 +135,9 @@ export async function checkTerminologyBindings(
   resource: Resource,
 ): Promise<BindingCheck> {
   const cache = cacheFor(tx, tenantId);
-  if (resource.resourceType === 'ValueSet') {
-    // A ValueSet written in this transaction may redefine one the cache resolved.
-    cache.valueSets.clear();
+  if (resource.resourceType === 'ValueSet' || resource.resourceType === 'CodeSystem') {
+    // A ValueSet or CodeSystem written in this transaction may redefine one the cache resolved.
+    cache.ctx.resolved?.clear();
     cache.memberships.clear();
   }
   cache.bindingsByType ??= readBindingsByType(tx, tenantId);
@@ -143,14 +148,17 @@ export async function checkTerminologyBindings(
   // Displays are filled into a copy: the caller's body stays as it was sent.
   const checked = structuredClone(resource);
   const issues: OperationOutcomeIssue[] = [];
-  const pending: PendingBinding[] = [];
+  const checkedElements: Array<{ binding: TerminologyBinding; elements: FoundElement[] }> = [];
   for (const binding of bindings) {
     try {
       const path = resolveStoredPath(binding.resourceType, binding.path);
-      const valueSet = await resolveValueSet(tx, tenantId, binding.valueSet, cache.valueSets);
-      pending.push({ binding, valueSet, elements: findElements(checked, path, valueSet) });
+      const valueSet = await resolveValueSet(cache.ctx, binding.valueSet);
+      const systems = path.type === 'code' ? await systemsForBareCode(cache.ctx, binding.valueSet, valueSet) : [];
+      const elements = findElements(checked, path, systems);
+      await learnMemberships(cache, binding, valueSet, elements);
+      checkedElements.push({ binding, elements });
     } catch (error) {
-      if (!(error instanceof ValueSetResolutionError || error instanceof BindingPathError)) {
+      if (!(error instanceof OutcomeError || error instanceof BindingPathError)) {
         throw error;
       }
       issues.push({
@@ -163,8 +171,7 @@ export async function checkTerminologyBindings(
       });
     }
   }
-  await learnMemberships(tx, pending, cache.memberships);
-  for (const { binding, elements } of pending) {
+  for (const { binding, elements } of checkedElements) {
     for (const element of elements) {
       const issue = checkElement(binding, element, cache.memberships);
       if (issue) {
@@ -175,36 +182,37 @@ export async function checkTerminologyBindings(
   return { resource: checked, issues };
 }
 
-/** Looks up, in one query, every code not yet known to be in or out of its value set. */
-async function learnMemberships(tx: Queryable, pending: PendingBinding[], memberships: Map<string, Membership>) {
+/** Looks up, in one query, the element codes not yet known to be in or out of the binding's value set. */
+async function learnMemberships(
+  cache: TransactionCache,
+  binding: TerminologyBinding,
+  valueSet: ValueSet,
+  elements: FoundElement[],
+): Promise<void> {
   const wanted = new Map<string, CodeKey>();
-  const filterCodes = new Set<string>();
-  for (const { binding, valueSet, elements } of pending) {
-    for (const { system, code } of elements.flatMap((element) => element.codes)) {
-      if (system && code && !memberships.has(membershipKey(binding.valueSet, system, code))) {
-        wanted.set(codeKey(system, code), { system, code });
-        hierarchyFilterCodes(valueSet, filterCodes);
+  for (const { system, code } of elements.flatMap((element) => element.codes)) {
+    if (system && code) {
+      const key = membershipKey(binding.valueSet, system, code);
+      if (!cache.memberships.has(key)) {
+        wanted.set(key, { system, code });
       }
     }
   }
   if (wanted.size === 0) {
     return;
   }
-  const facts = await readConceptFacts(tx, [...wanted.values()], [...filterCodes]);
-  const factsOf = (system: string, code: string) => facts.get(codeKey(system, code));
-  for (const { binding, valueSet, elements } of pending) {
-    for (const { system, code } of elements.flatMap((element) => element.codes)) {
-      if (system && code) {
-        const key = membershipKey(binding.valueSet, system, code);
-        if (!memberships.has(key)) {
-          memberships.set(key, checkMembership(valueSet, system, code, factsOf));
-        }
-      }
+  const answers = await checkCodesInValueSet(cache.ctx, valueSet, [...wanted.values()], {
+    listsOfUnknownSystems: true,
+  });
+  [...wanted.keys()].forEach((key, index) => {
+    const answer = answers[index];
+    if (answer) {
+      cache.memberships.set(key, answer);
     }
-  }
+  });
 }
 
-const REASONS: Record<Exclude<Membership, { isMember: true }>['reason'] | 'incomplete', string> = {
+const REASONS: Record<Exclude<CodeMembership, { isMember: true }>['reason'] | 'incomplete', string> = {
   'system-not-loaded': 'code system not loaded',
   'unknown-code': 'unknown code',
   inactive: 'inactive code',
@@ -223,7 +231,7 @@ function describeCode(found: FoundCode): string {
 function checkElement(
   binding: TerminologyBinding,
   element: FoundElement,
-  memberships: Map<string, Membership>,
+  memberships: Map<string, CodeMembership>,
 ): OperationOutcomeIssue | undefined {
   const failures: string[] = [];
   let matched = false;

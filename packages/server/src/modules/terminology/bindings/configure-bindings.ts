@@ -1,28 +1,12 @@
+import { OutcomeError } from '@caregraph/core/fhir';
 import type { Database, Queryable } from '../../../platform/db/index.ts';
+import { tryResolveCodeSystem } from '../operations/code-systems.ts';
+import { checkValueSetEvaluable, systemsOfValueSet } from '../operations/membership.ts';
+import { resolveValueSet } from '../operations/value-sets.ts';
+import { bindingContext } from './binding-context.ts';
 import { BindingPathError, resolveBindingPath } from './binding-path.ts';
 import { deleteBinding, replaceBindings, type TerminologyBinding } from './binding-store.ts';
 import { BindingRequestError } from './errors.ts';
-import { resolveValueSet } from './resolve-value-set.ts';
-import { systemsOf, ValueSetResolutionError, type CompiledValueSet } from './value-set-rules.ts';
-
-/** Code systems whose whole content (or a filtered part) an include needs, imports included. */
-function systemsNeedingRelease(valueSet: CompiledValueSet, into = new Set<string>()): Set<string> {
-  for (const rule of valueSet.includes) {
-    if (rule.system && (!rule.concepts || rule.filters.length > 0)) {
-      into.add(rule.system);
-    }
-    rule.valueSets.forEach((imported) => systemsNeedingRelease(imported, into));
-  }
-  return into;
-}
-
-async function findLoadedSystems(q: Queryable, urls: string[]): Promise<Set<string>> {
-  const { rows } = await q.query<{ url: string }>(
-    'SELECT url FROM term_system WHERE url = ANY($1::text[]) AND is_current',
-    [urls],
-  );
-  return new Set(rows.map((row) => row.url));
-}
 
 /**
  * Checks bindings a tenant wants to require: a known resource type, a path to a code, Coding or
@@ -39,7 +23,8 @@ export async function validateBindings(
   const problems: string[] = [];
   const normalized: TerminologyBinding[] = [];
   const seen = new Set<string>();
-  const valueSets = new Map<string, Promise<CompiledValueSet>>();
+  // Checks whether systems are loaded, so it reads the releases afresh.
+  const ctx = bindingContext(q, tenantId, { rememberReleases: false });
   for (const [index, binding] of bindings.entries()) {
     const field = `bindings[${index}]`;
     let type: string;
@@ -59,8 +44,9 @@ export async function validateBindings(
     }
     seen.add(path);
     try {
-      const valueSet = await resolveValueSet(q, tenantId, binding.valueSet, valueSets);
-      const systems = [...systemsOf(valueSet)];
+      const valueSet = await resolveValueSet(ctx, binding.valueSet);
+      const { all, needingRelease } = await systemsOfValueSet(ctx, valueSet);
+      const systems = [...all];
       if (systems.length === 0) {
         problems.push(`${field}.valueSet: value set ${binding.valueSet} includes no code system`);
         continue;
@@ -71,17 +57,21 @@ export async function validateBindings(
         );
         continue;
       }
-      const needed = [...systemsNeedingRelease(valueSet)];
-      const loaded = await findLoadedSystems(q, needed);
-      const missing = needed.filter((system) => !loaded.has(system));
+      const missing: string[] = [];
+      for (const system of needingRelease) {
+        if (!(await tryResolveCodeSystem(ctx, system))) {
+          missing.push(system);
+        }
+      }
       if (missing.length > 0) {
         problems.push(
           `${field}.valueSet: value set ${binding.valueSet} needs code systems that are not loaded: ${missing.join(', ')}`,
         );
         continue;
       }
+      await checkValueSetEvaluable(ctx, valueSet, systems, { listsOfUnknownSystems: true });
     } catch (error) {
-      if (!(error instanceof ValueSetResolutionError)) {
+      if (!(error instanceof OutcomeError)) {
         throw error;
       }
       problems.push(`${field}.valueSet: ${error.message}`);

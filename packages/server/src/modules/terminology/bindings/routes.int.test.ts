@@ -108,22 +108,22 @@ describe('terminology bindings API', () => {
       status: 'active',
       compose: { include: [{ system: `${terms.base}:never-loaded` }] },
     });
-    const regex = `${terms.base}:ValueSet/regex`;
-    await insertSharedValueSet(testApp.db, regex, {
+    const unknownFilterCode = `${terms.base}:ValueSet/unknown-filter-code`;
+    await insertSharedValueSet(testApp.db, unknownFilterCode, {
       resourceType: 'ValueSet',
-      url: regex,
+      url: unknownFilterCode,
       status: 'active',
-      compose: { include: [{ system: terms.snomed, filter: [{ property: 'concept', op: 'regex', value: '^4' }] }] },
+      compose: { include: [{ system: terms.snomed, filter: [{ property: 'concept', op: 'is-a', value: '999999' }] }] },
     });
     const response = await putBindingsResponse(tenant, [
       { resourceType: 'Condition', path: 'Condition.code', valueSet: unloaded },
-      { resourceType: 'Condition', path: 'Condition.severity', valueSet: regex },
+      { resourceType: 'Condition', path: 'Condition.severity', valueSet: unknownFilterCode },
       // A bare code has no system of its own, so its value set must name exactly one.
       { resourceType: 'Patient', path: 'Patient.gender', valueSet: terms.conditionCodes },
     ]);
     const errors = expectProblem(response, 400, 'TERM_BINDING_INVALID').errors ?? [];
     assert.match(errors[0] ?? '', /needs code systems that are not loaded: .*:never-loaded/);
-    assert.match(errors[1] ?? '', /filter op "regex"/);
+    assert.match(errors[1] ?? '', /^bindings\[1\]\.valueSet: Filter code "999999" is not in /);
     assert.match(errors[2] ?? '', /^bindings\[2\]\.valueSet: Patient\.gender is a bare code/);
   });
 

@@ -7,7 +7,7 @@ import {
   type Designation,
   type StoredConcept,
 } from '../store/index.ts';
-import { findTenantResourceByUrl, readTenantResource, type TerminologyContext } from './context.ts';
+import { findTenantResourceByUrl, readTenantResource, resolveOnce, type TerminologyContext } from './context.ts';
 
 /** A code system release loaded into the terminology tables (shared by every tenant). */
 export type StoredSource = { kind: 'stored'; url: string; version: string; name: string; release: CodeSystemRelease };
@@ -134,12 +134,18 @@ export async function tryResolveCodeSystem(
   url: string,
   version?: string,
 ): Promise<ConceptSource | undefined> {
-  const release = await findRelease(ctx.db, url, version);
-  if (release) {
-    return storedSource(release);
-  }
-  const codeSystem = await findTenantResourceByUrl<CodeSystem>(ctx, 'CodeSystem', url, version);
-  return codeSystem && listsConcepts(codeSystem) ? sourceOfCodeSystem(codeSystem) : undefined;
+  return resolveOnce(ctx, `CodeSystem\u0000${url}\u0000${version ?? ''}`, async () => {
+    const cached = version === undefined ? ctx.currentReleases?.get(url) : undefined;
+    const release = cached ?? (await findRelease(ctx.db, url, version));
+    if (release) {
+      if (version === undefined) {
+        ctx.currentReleases?.set(url, release);
+      }
+      return storedSource(release);
+    }
+    const codeSystem = await findTenantResourceByUrl<CodeSystem>(ctx, 'CodeSystem', url, version);
+    return codeSystem && listsConcepts(codeSystem) ? sourceOfCodeSystem(codeSystem) : undefined;
+  });
 }
 
 /** Like `tryResolveCodeSystem`, but a 404 naming the system (and version) when it is not known. */

@@ -10,6 +10,7 @@ import { ancestorsSql, descendantsSql, searchTextOf, type StoredConcept } from '
 import {
   closureInMemory,
   resolveCodeSystem,
+  tryResolveCodeSystem,
   type ConceptSource,
   type ResourceSource,
   type StoredSource,
@@ -57,6 +58,13 @@ export type CompileOptions = {
   systemVersions?: ReadonlyMap<string, string>;
   /** `exclude-system`: systems (or system versions) left out of the expansion. */
   excludedSystems?: ReadonlyArray<{ url: string; version?: string | undefined }>;
+  /**
+   * Lets an include of a code system this server does not know contribute the concepts it lists
+   * (active, with the listed display), or none, instead of failing with a 404: a required binding
+   * may list a handful of codes of a system that is not loaded, and a code of a system unloaded
+   * since the binding was configured is refused as such rather than failing the whole check.
+   */
+  listsOfUnknownSystems?: boolean;
 };
 
 /** Compiles one value set; keeps the in-memory code systems it used, for their designations. */
@@ -64,6 +72,8 @@ export class ComposeCompiler {
   readonly params: SqlParams;
   /** CodeSystem resources used as code systems, by url and version. */
   readonly resourceSources = new Map<string, ResourceSource>();
+  /** The release id of every stored code system the SQL reads, by url. */
+  readonly storedReleases = new Map<string, number>();
   readonly #ctx: TerminologyContext;
   readonly #options: CompileOptions;
   readonly #importing: string[] = [];
@@ -184,7 +194,12 @@ export class ComposeCompiler {
     if (excluded) {
       return undefined;
     }
-    const source = await resolveCodeSystem(this.#ctx, url, version, `${path}.system`);
+    const source = this.#options.listsOfUnknownSystems
+      ? await tryResolveCodeSystem(this.#ctx, url, version)
+      : await resolveCodeSystem(this.#ctx, url, version, `${path}.system`);
+    if (!source) {
+      return this.#unknownSystemList(url, version, include.concept ?? [], order);
+    }
     const isWhole = !include.concept?.length && !include.filter?.length && !include.valueSet?.length;
     if (isWhole && !restriction.text && !restriction.codes && conceptCountOf(source) > MAX_WHOLE_SYSTEM) {
       throw new OutcomeError(
@@ -239,6 +254,7 @@ export class ComposeCompiler {
     activeOnly: boolean,
   ): Promise<string> {
     const p = this.params;
+    this.storedReleases.set(source.url, source.release.id);
     const systemId = p.add(source.release.id, '::int');
     let from = 'term_concept c';
     let display = 'c.display';
@@ -272,6 +288,19 @@ export class ComposeCompiler {
     if (HIERARCHY_OPS.has(op)) {
       await this.#requireCode(source, value, expression);
       const code = p.add(value, '::text');
+      if (this.#options.restriction.codes && op !== 'generalizes') {
+        // A membership check of a few codes walks up from each (a short path) rather than down
+        // from the filter's concept, below which a broad one holds most of its system.
+        const isBelow = `${code} IN (${ancestorsSql(systemId, 'c.code')})`;
+        switch (op) {
+          case 'is-a':
+            return isBelow;
+          case 'descendent-of':
+            return `${isBelow} AND c.code <> ${code}`;
+          default:
+            return `NOT ${isBelow}`;
+        }
+      }
       switch (op) {
         case 'is-a':
           return `c.code IN (${descendantsSql(systemId, code)})`;
@@ -308,6 +337,40 @@ export class ComposeCompiler {
     if (rows.length === 0) {
       throw new OutcomeError(badRequest(`Filter code "${code}" is not in ${source.url}`, expression));
     }
+  }
+
+  /** Listed concepts of a system that is not known, taken as the value set lists them (`listsOfUnknownSystems`). */
+  #unknownSystemList(
+    url: string,
+    version: string | undefined,
+    listed: NonNullable<ValueSetComposeInclude['concept']>,
+    order: number,
+  ): string | undefined {
+    const p = this.params;
+    const codes = this.#options.restriction.codes?.get(url);
+    const kept = codes ? listed.filter((concept) => codes.includes(concept.code)) : listed;
+    if (kept.length === 0) {
+      return undefined;
+    }
+    const arrays = [
+      p.add(
+        kept.map((concept) => concept.code),
+        '::text[]',
+      ),
+      p.add(
+        kept.map((concept) => concept.display ?? null),
+        '::text[]',
+      ),
+      p.add(
+        kept.map((concept) => searchTextOf({ code: concept.code, display: concept.display, designations: [] })),
+        '::text[]',
+      ),
+    ];
+    const conditions = this.#restrictionConditions(url, false).filter((condition) => condition !== 'c.active');
+    return `SELECT ${p.add(url)}::text AS system, ${p.add(version ?? null)}::text AS version, ${p.add(url)}::text AS system_name,
+      NULL::int AS system_id, c.code, c.display, true AS active, c.search_text, ${order} AS include_order, c.position
+      FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS c(code, display, search_text, position)
+      ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}`;
   }
 
   #resourceSystem(

@@ -1,5 +1,6 @@
-import { badRequest, OutcomeError, type Bundle, type Resource } from '@caregraph/core/fhir';
+import { badRequest, OutcomeError, type Bundle, type Resource, type ValueSet } from '@caregraph/core/fhir';
 import type { Queryable } from '../../../platform/db/index.ts';
+import type { CodeSystemRelease } from '../store/index.ts';
 import type { TerminologyResourceType } from './definitions.ts';
 
 /**
@@ -13,12 +14,52 @@ export type FhirFetch = (request: {
   query: Array<[string, string]>;
 }) => Promise<{ status: number; body?: unknown }>;
 
+/** Finds the tenant's live resource of a canonical URL (and version), the most recently updated first. */
+export type CanonicalReader = (
+  resourceType: TerminologyResourceType,
+  url: string,
+  version: string | undefined,
+) => Promise<Resource | undefined>;
+
 /** What terminology operations run with: the reference data in the database and the tenant's own resources. */
 export type TerminologyContext = {
   /** The database, or the open transaction of a Bundle being processed. */
   db: Queryable;
   fetch: FhirFetch;
+  /**
+   * Reads canonical resources without the FHIR router: the write path's bindings check reads
+   * inside the write's transaction, where a FHIR search would not see it.
+   */
+  findCanonical?: CanonicalReader;
+  /**
+   * Reads a value set the way `resolveValueSet` does (the tenant's, else a shared one) in one
+   * query, where each query counts: the write path resolves a value set per transaction.
+   */
+  findValueSet?: (url: string, version: string | undefined) => Promise<ValueSet | undefined>;
+  /**
+   * Current releases by url, kept beyond one transaction. Whoever compiles SQL from them must
+   * check they are still current, as `checkCodesInValueSet` does in the query it runs anyway.
+   */
+  currentReleases?: Map<string, CodeSystemRelease>;
+  /**
+   * Value sets and code systems already resolved, by canonical: a context that lives for one
+   * transaction resolves each once, however many resources it checks.
+   */
+  resolved?: Map<string, Promise<unknown>>;
 };
+
+/** `resolve()` once per context that keeps a `resolved` map; every call otherwise. */
+export function resolveOnce<T>(ctx: TerminologyContext, key: string, resolve: () => Promise<T>): Promise<T> {
+  if (!ctx.resolved) {
+    return resolve();
+  }
+  let found = ctx.resolved.get(key) as Promise<T> | undefined;
+  if (!found) {
+    found = resolve();
+    ctx.resolved.set(key, found);
+  }
+  return found;
+}
 
 /** How many same-URL resources a canonical lookup reads; more than a handful means versions, newest first. */
 const CANONICAL_PAGE = 20;
@@ -52,6 +93,9 @@ export async function findTenantResourceByUrl<T extends Resource>(
   url: string,
   version?: string,
 ): Promise<T | undefined> {
+  if (ctx.findCanonical) {
+    return (await ctx.findCanonical(resourceType, url, version)) as T | undefined;
+  }
   const query: Array<[string, string]> = [['url', url]];
   if (version !== undefined) {
     query.push(['version', version]);

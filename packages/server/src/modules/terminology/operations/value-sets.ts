@@ -6,7 +6,13 @@ import {
   type ValueSetComposeInclude,
 } from '@caregraph/core/fhir';
 import { notFoundAt } from './code-systems.ts';
-import { findTenantResourceByUrl, readTenantResource, splitCanonical, type TerminologyContext } from './context.ts';
+import {
+  findTenantResourceByUrl,
+  readTenantResource,
+  resolveOnce,
+  splitCanonical,
+  type TerminologyContext,
+} from './context.ts';
 import type { OperationInput } from './parameters.ts';
 
 /**
@@ -50,10 +56,16 @@ export async function resolveValueSet(
   options: { version?: string | undefined; expression?: string } = {},
 ): Promise<ValueSet> {
   const { url, version } = splitCanonical(canonical, options.version);
-  const found =
-    (await findTenantResourceByUrl<ValueSet>(ctx, 'ValueSet', url, version)) ??
-    (await findSharedValueSet(ctx, url, version)) ??
-    (version === undefined ? implicitValueSet(url) : undefined);
+  const found = await resolveOnce(
+    ctx,
+    `ValueSet\u0000${url}\u0000${version ?? ''}`,
+    async () =>
+      (ctx.findValueSet
+        ? await ctx.findValueSet(url, version)
+        : ((await findTenantResourceByUrl<ValueSet>(ctx, 'ValueSet', url, version)) ??
+          (await findSharedValueSet(ctx, url, version)))) ??
+      (version === undefined ? implicitValueSet(url) : undefined),
+  );
   if (!found) {
     const named = `${url}${version === undefined ? '' : ` version ${version}`}`;
     throw new OutcomeError(notFoundAt(`Value set ${named} is not known to this server`, options.expression));
