@@ -38,8 +38,11 @@ async function estimateTotal(q: Queryable, where: string, params: SqlParams): Pr
   return Math.round(parsed[0]?.Plan['Plan Rows'] ?? 0);
 }
 
-/** The page's SQL and parameters, and the sort keys its `k0…` columns hold. */
-type PageSql = { sql: string; values: unknown[]; keys: SortKey[] };
+/**
+ * The page's SQL and parameters, and the sort keys its `k0…` columns hold. `isPrepared`: run it as a
+ * prepared statement (its best plan does not depend on the values).
+ */
+type PageSql = { sql: string; values: unknown[]; keys: SortKey[]; isPrepared?: boolean };
 
 /**
  * The page of a search pinned to a few records (see `buildRecordSearch`): ids are matched, sorted
@@ -65,7 +68,11 @@ function recordPageSql(options: { tenantId: string; baseUrl: string; query: Sear
       ORDER BY ${orderByClause(sorted, backwards, 'm.id')} LIMIT ${params.add(query.count + 1)} OFFSET ${params.add(query.offset)}) m
     JOIN resource r ON r.tenant_id = ${search.tenant} AND r.resource_type = ${search.type} AND r.id = m.id AND NOT r.deleted
     ORDER BY ${orderByClause(outer, backwards, 'm.id')}`;
-  return { sql, values: params.values, keys };
+  // Prepared only when the pin is the whole filter. Another criterion is checked per id, and which
+  // index does that cheaply depends on how common its value is: a generic plan, which cannot know,
+  // may probe the value index and read every row of the value for each id (measured at 1M
+  // resources: 2 s instead of 5 ms for a patient's Observations by code and date).
+  return { sql, values: params.values, keys, isPrepared: search.where === 'true' };
 }
 
 /** The page over the resource table, for searches the index tables cannot answer alone. */
@@ -90,8 +97,11 @@ async function readPage(
 ): Promise<{ rows: Row[]; keys: SortKey[] }> {
   const record = recordPageSql(options);
   if (record) {
-    // Prepared: its plan does not depend on the values (see `buildRecordSearch`).
-    const { rows } = await q.query<Row>(record.sql, record.values, searchStatement(record.sql));
+    const { rows } = await q.query<Row>(
+      record.sql,
+      record.values,
+      record.isPrepared ? searchStatement(record.sql) : {},
+    );
     return { rows, keys: record.keys };
   }
   // Not prepared: the best plan depends on how many rows each value has, which only a plan made
