@@ -15,11 +15,18 @@ const INDEX_TABLES = [
 /**
  * Removes every search-index row of a resource (before re-indexing a new version, or on delete).
  * Data-modifying CTEs run even when unreferenced, so six deletes cost one round trip.
+ *
+ * The rows are found through each table's owner index (led by resource_id). Tenant and type are compared as
+ * expressions no index serves, so the planner cannot take a value index led by (tenant_id,
+ * resource_type) instead: with statistics that predate a tenant's rows (a tenant just filled) it
+ * estimates that prefix at one row and would read all of the tenant's rows of the type per delete.
  */
 export async function deleteIndexRows(tx: Queryable, tenantId: string, resourceType: string, id: string) {
-  const deletes = INDEX_TABLES.map(
-    (table, index) =>
-      `d${index} AS (DELETE FROM ${table} WHERE tenant_id = $1 AND resource_type = $2 AND resource_id = $3)`,
+  const deletes = INDEX_TABLES.map((table, index) =>
+    // search_text has one row per resource and its primary key is exactly (tenant, type, id).
+    table === 'search_text'
+      ? `d${index} AS (DELETE FROM ${table} WHERE tenant_id = $1 AND resource_type = $2 AND resource_id = $3)`
+      : `d${index} AS (DELETE FROM ${table} WHERE resource_id = $3 AND (tenant_id || '') = $1 AND (resource_type || '') = $2)`,
   );
   await tx.query(`WITH ${deletes.join(', ')} SELECT 1`, [tenantId, resourceType, id]);
 }
