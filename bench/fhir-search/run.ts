@@ -30,7 +30,7 @@ import {
   type SearchModeReport,
   type ShapePlans,
 } from './report.ts';
-import { runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
+import { parseModes, runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
 
 const TENANT = 'bench';
 const CLIENTS = 16;
@@ -344,12 +344,7 @@ async function main(): Promise<number> {
       queries: { type: 'string', default: QUERY_SHAPES.join(',') },
     },
   });
-  const modes: DatabaseMode[] =
-    values.mode === 'both'
-      ? ['embedded', 'postgres']
-      : values.mode === 'embedded' || values.mode === 'postgres'
-        ? [values.mode]
-        : [];
+  const modes = parseModes(values.mode);
   const shapes = parseShapes(values.queries);
   const patients = values.patients === undefined ? undefined : Number(values.patients);
   if (modes.length === 0 || !shapes || (patients !== undefined && !(Number.isInteger(patients) && patients > 0))) {

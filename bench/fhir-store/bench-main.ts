@@ -9,6 +9,14 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 const resultsDir = path.join(repoRoot, 'bench/results');
 
 /** Writes `[benchmark] message` to stderr, keeping stdout for the report. */
+/** The database modes `--mode` names (`embedded`, `postgres` or `both`); empty when it names none. */
+export function parseModes(value: string | undefined): DatabaseMode[] {
+  if (value === 'both') {
+    return ['embedded', 'postgres'];
+  }
+  return value === 'embedded' || value === 'postgres' ? [value] : [];
+}
+
 export function benchLogger(benchmark: string): (message: string) => void {
   return (message) => process.stderr.write(`[${benchmark}] ${message}\n`);
 }

@@ -27,7 +27,7 @@ import {
   type ModeReport,
 } from './report.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
-import { runBenchmark, runModesAndReport } from './bench-main.ts';
+import { parseModes, runBenchmark, runModesAndReport } from './bench-main.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const resultsDir = path.join(repoRoot, 'bench/results');
@@ -263,12 +263,7 @@ async function main(): Promise<number> {
       'cpu-prof': { type: 'boolean', default: false },
     },
   });
-  const modes: DatabaseMode[] =
-    values.mode === 'both'
-      ? ['embedded', 'postgres']
-      : values.mode === 'embedded' || values.mode === 'postgres'
-        ? [values.mode]
-        : [];
+  const modes = parseModes(values.mode);
   if (modes.length === 0) {
     process.stderr.write(
       'usage: node bench/fhir-store/run.ts [--mode embedded|postgres|both] [--quick] [--cpu-prof]\n',

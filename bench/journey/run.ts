@@ -12,7 +12,7 @@ import { Pool } from 'undici';
 import { startTemporaryPostgres } from '../../scripts/temporary-postgres.ts';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
 import { handleFhirRequest, type FhirRepo } from '../../packages/server/src/modules/fhir/index.ts';
-import { runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
+import { parseModes, runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
 import { machineInfo, postgresVersion } from '../fhir-store/machine.ts';
 import { LatencyRecorder } from '../fhir-store/percentiles.ts';
@@ -369,12 +369,7 @@ async function main(): Promise<number> {
       quick: { type: 'boolean', default: false },
     },
   });
-  const modes: DatabaseMode[] =
-    values.mode === 'both'
-      ? ['embedded', 'postgres']
-      : values.mode === 'embedded' || values.mode === 'postgres'
-        ? [values.mode]
-        : [];
+  const modes = parseModes(values.mode);
   if (modes.length === 0) {
     process.stderr.write(USAGE);
     return 2;

@@ -30,7 +30,7 @@ import {
   type TypeaheadMeasurement,
 } from './report.ts';
 import { SNOMED_FIXTURE, writeScaledSnomed } from './scale-fixture.ts';
-import { runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
+import { parseModes, runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const TENANT = 'bench';
@@ -255,12 +255,7 @@ async function main(): Promise<number> {
       quick: { type: 'boolean', default: false },
     },
   });
-  const modes: DatabaseMode[] =
-    values.mode === 'both'
-      ? ['embedded', 'postgres']
-      : values.mode === 'embedded' || values.mode === 'postgres'
-        ? [values.mode]
-        : [];
+  const modes = parseModes(values.mode);
   if (modes.length === 0) {
     process.stderr.write(USAGE);
     return 2;
