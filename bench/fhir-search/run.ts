@@ -1,19 +1,16 @@
 // FHIR search benchmark: a large Synthea-like dataset loaded straight into the database, then the
 // real server under 16 concurrent clients for five search shapes, with the plans behind each.
 // Usage: node bench/fhir-search/run.ts [--mode embedded|postgres|both] [--quick] [--patients N] [--queries a,b,c,d,e]
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startTemporaryPostgres } from '../../scripts/temporary-postgres.ts';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
 import { analyzeQueriedTables } from '../../packages/server/src/modules/import/analyze-tables.ts';
+import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
 import { runTimed } from '../fhir-store/closed-loop.ts';
 import { FhirClient, SYNTHEA_DIR } from '../fhir-store/http-load.ts';
-import { machineInfo, postgresVersion } from '../fhir-store/machine.ts';
+import { machineInfo } from '../fhir-store/machine.ts';
 import { summarizeLatencies } from '../fhir-store/percentiles.ts';
-import { pgliteVersion } from '../fhir-store/raw-driver.ts';
 import { type DatabaseMode } from '../fhir-store/report.ts';
 import { startServerProcess, type ServerProcess } from '../fhir-store/server-process.ts';
 import { loadSources, planClones, type PatientSample, type SourceBundle } from './clone-synthea.ts';
@@ -247,27 +244,18 @@ async function runQueries(mode: DatabaseMode, server: ServerProcess, samples: Pa
 
 async function runMode(mode: DatabaseMode, settings: Settings, sources: SourceBundle[]): Promise<SearchModeReport> {
   const startedAt = new Date().toISOString();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caregraph-bench-search-'));
-  onCleanup('data directory', async () => {
-    rmSync(dataDir, { recursive: true, force: true });
-  });
   try {
-    let databaseUrl: string | undefined;
-    let databaseVersion = `PGlite ${pgliteVersion()} (on-disk data directory)`;
-    if (mode === 'postgres') {
-      // Tuned as a database server would be: a quarter of memory for PostgreSQL's buffers, the rest
-      // for the OS cache. The defaults (128 MB) suit a laptop, not a 1M-resource search benchmark.
-      const sharedBuffersMb = Math.min(8192, Math.floor(os.totalmem() / 4 / 2 ** 20));
-      const postgresSettings = {
+    // Tuned as a database server would be: a quarter of memory for PostgreSQL's buffers, the rest
+    // for the OS cache. The defaults (128 MB) suit a laptop, not a 1M-resource search benchmark.
+    const sharedBuffersMb = Math.min(8192, Math.floor(os.totalmem() / 4 / 2 ** 20));
+    const { dataDir, databaseUrl, databaseVersion } = await prepareModeDatabase(mode, {
+      benchmark: 'search',
+      log,
+      postgresSettings: {
         shared_buffers: `${sharedBuffersMb}MB`,
         effective_cache_size: `${Math.floor((os.totalmem() * 0.75) / 2 ** 20)}MB`,
-      };
-      log(`starting a temporary PostgreSQL (shared_buffers ${sharedBuffersMb} MB)`);
-      const postgres = await startTemporaryPostgres(postgresSettings);
-      onCleanup('temporary PostgreSQL', postgres.stop);
-      databaseUrl = postgres.url;
-      databaseVersion = `${await postgresVersion(databaseUrl)}, shared_buffers ${postgresSettings.shared_buffers}`;
-    }
+      },
+    });
     // The server's own database code, migrations and tenant setup; the server itself starts later.
     const db = await openDatabase({ databaseUrl, dataDir, databasePoolSize: 2 });
     const closeDb = onCleanup('database', db.close);

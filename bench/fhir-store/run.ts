@@ -1,19 +1,16 @@
 // FHIR store benchmark: the real server over HTTP against the bare database driver, on embedded
 // PGlite and on PostgreSQL. Usage: node bench/fhir-store/run.ts [--mode embedded|postgres|both] [--quick] [--cpu-prof]
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startTemporaryPostgres } from '../../scripts/temporary-postgres.ts';
+import { prepareModeDatabase } from './mode-database.ts';
 import { onCleanup, runCleanups } from './cleanups.ts';
 import { runQueue, runTimed, type LoadResult } from './closed-loop.ts';
 import { FhirClient, loadSyntheaBundles, SYNTHEA_DIR, type SyntheaBundle } from './http-load.ts';
-import { machineInfo, postgresVersion } from './machine.ts';
+import { machineInfo } from './machine.ts';
 import { makePatient } from './patients.ts';
 import {
   openEmbeddedRaw,
   openPostgresRaw,
-  pgliteVersion,
   READ_SQL,
   SCRATCH_TABLE,
   type RawDriver,
@@ -164,20 +161,8 @@ async function runMode(mode: DatabaseMode, settings: Settings, bundles: SyntheaB
   const startedAt = new Date().toISOString();
   const measurements: Measurement[] = [];
   const problems: string[] = [];
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caregraph-bench-'));
-  onCleanup('data directory', async () => {
-    rmSync(dataDir, { recursive: true, force: true });
-  });
   try {
-    let databaseUrl: string | undefined;
-    let databaseVersion = `PGlite ${pgliteVersion()} (on-disk data directory)`;
-    if (mode === 'postgres') {
-      log('starting a temporary PostgreSQL');
-      const postgres = await startTemporaryPostgres();
-      onCleanup('temporary PostgreSQL', postgres.stop);
-      databaseUrl = postgres.url;
-      databaseVersion = await postgresVersion(databaseUrl);
-    }
+    const { dataDir, databaseUrl, databaseVersion } = await prepareModeDatabase(mode, { benchmark: 'store', log });
     log(`${mode}: starting the server (${databaseVersion})`);
     const server = await startServerProcess({
       dataDir,

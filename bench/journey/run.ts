@@ -3,20 +3,16 @@
 // journey API of the real server: journey and timeline pages, a one-year window and the whole
 // history, 4-hop path queries, a neighbourhood and the cohort pathway query, p50/p99 per mode.
 // Usage: node bench/journey/run.ts [--mode embedded|postgres|both] [--quick]
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Bundle } from '@medplum/fhirtypes';
 import { Pool } from 'undici';
-import { startTemporaryPostgres } from '../../scripts/temporary-postgres.ts';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
 import { handleFhirRequest, type FhirRepo } from '../../packages/server/src/modules/fhir/index.ts';
 import { parseModes, runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
+import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
-import { machineInfo, postgresVersion } from '../fhir-store/machine.ts';
+import { machineInfo } from '../fhir-store/machine.ts';
 import { LatencyRecorder } from '../fhir-store/percentiles.ts';
-import { pgliteVersion } from '../fhir-store/raw-driver.ts';
 import type { DatabaseMode } from '../fhir-store/report.ts';
 import { startServerProcess } from '../fhir-store/server-process.ts';
 import {
@@ -299,20 +295,8 @@ async function checkPathPairs(get: <T>(url: string) => Promise<T>, pathPairs: Pa
 async function runMode(mode: DatabaseMode, settings: Settings): Promise<JourneyModeReport> {
   const startedAt = new Date().toISOString();
   const problems: string[] = [];
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caregraph-bench-journey-'));
-  onCleanup('data directory', async () => {
-    rmSync(dataDir, { recursive: true, force: true });
-  });
   try {
-    let databaseUrl: string | undefined;
-    let databaseVersion = `PGlite ${pgliteVersion()} (on-disk data directory)`;
-    if (mode === 'postgres') {
-      log('starting a temporary PostgreSQL');
-      const postgres = await startTemporaryPostgres();
-      onCleanup('temporary PostgreSQL', postgres.stop);
-      databaseUrl = postgres.url;
-      databaseVersion = await postgresVersion(databaseUrl);
-    }
+    const { dataDir, databaseUrl, databaseVersion } = await prepareModeDatabase(mode, { benchmark: 'journey', log });
     const db = await openDatabase({ databaseUrl, dataDir, databasePoolSize: 4 });
     const closeDb = onCleanup('database', db.close);
     await migrate(db);

@@ -7,16 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { startTemporaryPostgres } from '../../scripts/temporary-postgres.ts';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
 import { loadTerminology } from '../../packages/server/src/modules/terminology/load-terminology.ts';
 import { parseTextQuery, searchConcepts } from '../../packages/server/src/modules/terminology/index.ts';
 import { loadShippedTerminology } from '../../packages/server/src/modules/terminology/shipped.ts';
+import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
 import { runTimed } from '../fhir-store/closed-loop.ts';
 import { HttpStatusError } from '../fhir-store/http-load.ts';
-import { machineInfo, postgresVersion } from '../fhir-store/machine.ts';
-import { pgliteVersion } from '../fhir-store/raw-driver.ts';
+import { machineInfo } from '../fhir-store/machine.ts';
 import { type DatabaseMode } from '../fhir-store/report.ts';
 import { startServerProcess } from '../fhir-store/server-process.ts';
 import { explaining, scansConcepts, type QueryPlans, type StatementPlan } from './explain.ts';
@@ -165,20 +164,11 @@ async function measureLoader(db: Database, settings: Settings): Promise<LoaderMe
 async function runMode(mode: DatabaseMode, settings: Settings): Promise<TerminologyModeReport> {
   const startedAt = new Date().toISOString();
   const problems: string[] = [];
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caregraph-bench-terminology-'));
-  onCleanup('data directory', async () => {
-    rmSync(dataDir, { recursive: true, force: true });
-  });
   try {
-    let databaseUrl: string | undefined;
-    let databaseVersion = `PGlite ${pgliteVersion()} (on-disk data directory)`;
-    if (mode === 'postgres') {
-      log('starting a temporary PostgreSQL');
-      const postgres = await startTemporaryPostgres();
-      onCleanup('temporary PostgreSQL', postgres.stop);
-      databaseUrl = postgres.url;
-      databaseVersion = await postgresVersion(databaseUrl);
-    }
+    const { dataDir, databaseUrl, databaseVersion } = await prepareModeDatabase(mode, {
+      benchmark: 'terminology',
+      log,
+    });
     const open = async () => {
       const db = await openDatabase({ databaseUrl, dataDir, databasePoolSize: 2 });
       return { db, close: onCleanup('database', db.close) };

@@ -1,0 +1,40 @@
+// Where a benchmark mode keeps its data: a fresh temporary data directory (PGlite's, and the
+// server's for any files it writes) and, in postgres mode, a throwaway PostgreSQL cluster. Both are
+// removed by the cleanups, on errors and Ctrl-C too.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startTemporaryPostgres } from '../../scripts/temporary-postgres.ts';
+import { onCleanup } from './cleanups.ts';
+import { postgresVersion } from './machine.ts';
+import { pgliteVersion } from './raw-driver.ts';
+import type { DatabaseMode } from './report.ts';
+
+export type ModeDatabase = {
+  dataDir: string;
+  /** Set in postgres mode; undefined means the embedded database in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** For the report, e.g. "PostgreSQL 15.14, shared_buffers 6144MB". */
+  databaseVersion: string;
+};
+
+/** Creates the mode's data directory and, in postgres mode, starts PostgreSQL with `postgresSettings`. */
+export async function prepareModeDatabase(
+  mode: DatabaseMode,
+  options: { benchmark: string; log: (message: string) => void; postgresSettings?: Record<string, string> },
+): Promise<ModeDatabase> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `caregraph-bench-${options.benchmark}-`));
+  onCleanup('data directory', async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  if (mode !== 'postgres') {
+    return { dataDir, databaseUrl: undefined, databaseVersion: `PGlite ${pgliteVersion()} (on-disk data directory)` };
+  }
+  const settings = options.postgresSettings ?? {};
+  const described = Object.entries(settings).map(([name, value]) => `${name} ${value}`);
+  options.log(`starting a temporary PostgreSQL${described.length > 0 ? ` (${described.join(', ')})` : ''}`);
+  const postgres = await startTemporaryPostgres(settings);
+  onCleanup('temporary PostgreSQL', postgres.stop);
+  const version = await postgresVersion(postgres.url);
+  return { dataDir, databaseUrl: postgres.url, databaseVersion: [version, ...described].join(', ') };
+}
