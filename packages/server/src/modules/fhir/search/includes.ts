@@ -117,36 +117,40 @@ class Params {
  * `OFFSET 0` keeps the lateral subquery from being flattened into a join the planner could turn
  * into a hash join over the tenant's whole resource table when it misjudges the key count.
  */
-export function readByKeysSql(keysSql: string, tenant: string, seen: string, limit: string): string {
+export function readByKeysSql(
+  keysSql: string,
+  tenant: string,
+  seen: string,
+  limit: string,
+  order = 'k.resource_type, k.id',
+): string {
   return `SELECT r.resource_type, r.id, r.content::text AS text
     FROM (${keysSql}) k
     CROSS JOIN LATERAL (SELECT r.resource_type, r.id, r.content FROM resource r
       WHERE r.tenant_id = ${tenant} AND r.resource_type = k.resource_type AND r.id = k.id AND NOT r.deleted
       OFFSET 0) r
     WHERE k.resource_type || '/' || k.id <> ALL(${seen})
-    ORDER BY k.resource_type, k.id LIMIT ${limit}`;
+    ORDER BY ${order} LIMIT ${limit}`;
 }
 
 /**
- * One batched query for one spec over a set of resources. Forward specs follow `search_reference`
- * from the sources through the owner index (resource_id first); reverse specs find referrers
- * through the target index (tenant, type, code, target_id), or for `*` the reverse index (tenant,
- * target type, target id). Resources already seen are left out in SQL so LIMIT counts new ones.
+ * The keys (resource_type, id) one spec reaches from the frontier, as SQL. Forward specs follow
+ * `search_reference` from the sources through the owner index (resource_id first); reverse specs
+ * find referrers through the target index (tenant, type, code, target_id), or for `*` the reverse
+ * index (tenant, target type, target id). Undefined when no frontier resource can take part.
  */
-function buildQuery(
+function specKeysSql(
   spec: IncludeSpec,
-  options: { tenantId: string; frontier: ResourceKey[]; seen: string[]; limit: number },
-): { sql: string; values: unknown[] } | undefined {
+  options: { tenant: string; frontier: ResourceKey[]; params: Params },
+): string | undefined {
   const { codes, targetTypes } = specScope(spec);
-  const params = new Params();
-  const tenant = params.add(options.tenantId);
-  const conditions = [`sr.tenant_id = ${tenant}`];
-  let keys: string;
+  const { params, frontier } = options;
+  const conditions = [`sr.tenant_id = ${options.tenant}`];
   if (!spec.reverse) {
     const sources =
       spec.sourceType === WILDCARD
-        ? options.frontier
-        : options.frontier.filter((resource) => resource.resourceType === spec.sourceType);
+        ? frontier
+        : frontier.filter((resource) => resource.resourceType === spec.sourceType);
     if (sources.length === 0) {
       return undefined;
     }
@@ -163,35 +167,61 @@ function buildQuery(
     if (targetTypes) {
       conditions.push(`sr.target_type = ANY(${params.add(targetTypes, '::text[]')})`);
     }
-    keys = `SELECT DISTINCT sr.target_type AS resource_type, sr.target_id AS id FROM search_reference sr
-      WHERE ${conditions.join(' AND ')}`;
-  } else {
-    const targets = targetTypes
-      ? options.frontier.filter((resource) => targetTypes.includes(resource.resourceType))
-      : options.frontier;
-    if (targets.length === 0) {
-      return undefined;
-    }
-    if (spec.sourceType === WILDCARD) {
-      const types = [...new Set(targets.map((target) => target.resourceType))];
-      conditions.push(`sr.target_type = ANY(${params.add(types, '::text[]')})`);
-    } else {
-      conditions.push(
-        `sr.resource_type = ${params.add(spec.sourceType)}`,
-        `sr.code = ANY(${params.add(codes, '::text[]')})`,
-      );
-    }
-    conditions.push(
-      `sr.target_id = ANY(${params.add(
-        targets.map((target) => target.id),
-        '::text[]',
-      )})`,
-      `sr.target_type || '/' || sr.target_id = ANY(${params.add(targets.map(keyOf), '::text[]')})`,
-    );
-    keys = `SELECT DISTINCT sr.resource_type, sr.resource_id AS id FROM search_reference sr
+    return `SELECT DISTINCT sr.target_type AS resource_type, sr.target_id AS id FROM search_reference sr
       WHERE ${conditions.join(' AND ')}`;
   }
-  const sql = readByKeysSql(keys, tenant, params.add(options.seen, '::text[]'), params.add(options.limit));
+  const targets = targetTypes ? frontier.filter((resource) => targetTypes.includes(resource.resourceType)) : frontier;
+  if (targets.length === 0) {
+    return undefined;
+  }
+  if (spec.sourceType === WILDCARD) {
+    const types = [...new Set(targets.map((target) => target.resourceType))];
+    conditions.push(`sr.target_type = ANY(${params.add(types, '::text[]')})`);
+  } else {
+    conditions.push(
+      `sr.resource_type = ${params.add(spec.sourceType)}`,
+      `sr.code = ANY(${params.add(codes, '::text[]')})`,
+    );
+  }
+  conditions.push(
+    `sr.target_id = ANY(${params.add(
+      targets.map((target) => target.id),
+      '::text[]',
+    )})`,
+    `sr.target_type || '/' || sr.target_id = ANY(${params.add(targets.map(keyOf), '::text[]')})`,
+  );
+  return `SELECT DISTINCT sr.resource_type, sr.resource_id AS id FROM search_reference sr
+      WHERE ${conditions.join(' AND ')}`;
+}
+
+/**
+ * One query for a round of specs over the same frontier: the union of their keys (so a resource
+ * two specs reach comes once), read in one round trip instead of one per spec. Resources already seen are left out in SQL
+ * so LIMIT counts new ones.
+ */
+function buildRoundQuery(
+  specs: IncludeSpec[],
+  options: { tenantId: string; frontier: ResourceKey[]; seen: string[]; limit: number },
+): { sql: string; values: unknown[] } | undefined {
+  const params = new Params();
+  const tenant = params.add(options.tenantId);
+  const keys = specs
+    .map((spec) => specKeysSql(spec, { tenant, frontier: options.frontier, params }))
+    .filter((sql) => sql !== undefined);
+  if (keys.length === 0) {
+    return undefined;
+  }
+  const seen = params.add(options.seen, '::text[]');
+  const limit = params.add(options.limit);
+  if (keys.length === 1) {
+    return { sql: readByKeysSql(keys[0] ?? '', tenant, seen, limit), values: params.values };
+  }
+  // Earlier specs come first, so a result cut at the limit keeps what was asked for first.
+  const union = keys
+    .map((sql, index) => `SELECT ${index} AS spec, u${index}.* FROM (${sql}) u${index}`)
+    .join(' UNION ALL ');
+  const keysSql = `SELECT resource_type, id, min(spec) AS spec FROM (${union}) u GROUP BY resource_type, id`;
+  const sql = readByKeysSql(keysSql, tenant, seen, limit, 'k.spec, k.resource_type, k.id');
   return { sql, values: params.values };
 }
 
@@ -210,29 +240,32 @@ export async function findIncludes(
   let frontier: ResourceKey[] = options.matches;
   let specs = options.includes;
   while (frontier.length > 0 && specs.length > 0) {
+    const remaining = options.limit - resources.length;
+    // One row past the remaining room tells whether the result is cut short.
+    const query = buildRoundQuery(specs, {
+      tenantId: options.tenantId,
+      frontier,
+      seen: [...seen],
+      limit: remaining + 1,
+    });
+    if (!query) {
+      break;
+    }
+    // Prepared: the keys are arrays of ids, probed one by one whatever their values.
+    const { rows } = await q.query<{ resource_type: string; id: string; text: string }>(
+      query.sql,
+      query.values,
+      searchStatement(query.sql),
+    );
     const found: ResourceKey[] = [];
-    for (const spec of specs) {
-      const remaining = options.limit - resources.length;
-      // One row past the remaining room tells whether the result is cut short.
-      const query = buildQuery(spec, { tenantId: options.tenantId, frontier, seen: [...seen], limit: remaining + 1 });
-      if (!query) {
-        continue;
-      }
-      // Prepared: the keys are arrays of ids, probed one by one whatever their values.
-      const { rows } = await q.query<{ resource_type: string; id: string; text: string }>(
-        query.sql,
-        query.values,
-        searchStatement(query.sql),
-      );
-      for (const row of rows.slice(0, remaining)) {
-        const resource = { resourceType: row.resource_type, id: row.id, text: row.text };
-        seen.add(keyOf(resource));
-        resources.push(resource);
-        found.push(resource);
-      }
-      if (rows.length > remaining) {
-        return { resources, truncated: true };
-      }
+    for (const row of rows.slice(0, remaining)) {
+      const resource = { resourceType: row.resource_type, id: row.id, text: row.text };
+      seen.add(keyOf(resource));
+      resources.push(resource);
+      found.push(resource);
+    }
+    if (rows.length > remaining) {
+      return { resources, truncated: true };
     }
     frontier = found;
     specs = specs.filter((spec) => spec.iterate);
