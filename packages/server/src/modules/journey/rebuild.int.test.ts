@@ -204,6 +204,87 @@ describe('journey rebuild', () => {
     });
   }
 
+  for (const seed of [4, 5]) {
+    it(`equals the rebuilt graph after transaction Bundles of random writes (seed ${seed})`, async () => {
+      // Bundles write their journey contributions together at the end: whole new journeys at once,
+      // everything else through the per-resource path.
+      const tenant = await testApp.createTestTenant();
+      const random = createRandom(seed);
+      const live = new Set<string>();
+      for (let round = 0; round < 24; round += 1) {
+        const size = 1 + Math.floor(random.next() * 12);
+        const touched = new Set<string>();
+        const entries: Array<{ resource?: Resource; request: { method: string; url: string } }> = [];
+        const nowLive = new Set(live);
+        for (let entry = 0; entry < size; entry += 1) {
+          const roll = random.next();
+          if (roll < 0.1) {
+            const id = random.pick(PATIENTS);
+            if (!touched.has(`Patient/${id}`)) {
+              touched.add(`Patient/${id}`);
+              nowLive.add(`Patient/${id}`);
+              entries.push({ resource: { ...buildPatient(), id }, request: { method: 'PUT', url: `Patient/${id}` } });
+            }
+          } else if (roll < 0.2 && live.size > 0) {
+            const target = random.pick([...live].sort());
+            if (!touched.has(target)) {
+              touched.add(target);
+              nowLive.delete(target);
+              entries.push({ request: { method: 'DELETE', url: target } });
+            }
+          } else if (roll < 0.3) {
+            const type = random.pick(TYPES);
+            const { id: _unused, ...resource } = clean(randomResource(random, type, 'x'));
+            entries.push({ resource: resource, request: { method: 'POST', url: type } });
+          } else {
+            const type = random.pick(TYPES);
+            const id = random.pick(IDS[type] ?? []);
+            if (!touched.has(`${type}/${id}`)) {
+              touched.add(`${type}/${id}`);
+              nowLive.add(`${type}/${id}`);
+              entries.push({
+                resource: clean(randomResource(random, type, id)),
+                request: { method: 'PUT', url: `${type}/${id}` },
+              });
+            }
+          }
+        }
+        const response = await tenant.request({
+          method: 'POST',
+          url: FHIR,
+          payload: { resourceType: 'Bundle', type: 'transaction', entry: entries },
+        });
+        assert.equal(response.statusCode, 200, response.body);
+        live.clear();
+        nowLive.forEach((key) => live.add(key));
+      }
+      const rebuilt = await assertRebuildEqual(testApp, tenant, seed);
+      assert.ok(rebuilt.nodes.length > 20, 'the Bundles leave a graph worth comparing');
+    });
+  }
+
+  it('writes an imported patient Bundle as one journey, equal to the rebuilt one', async () => {
+    const tenant = await testApp.createTestTenant();
+    const random = createRandom(6);
+    const entries = [
+      { resource: { ...buildPatient(), id: 'p-1' }, request: { method: 'PUT', url: 'Patient/p-1' } },
+      ...TYPES.flatMap((type) =>
+        (IDS[type] ?? []).map((id) => ({
+          resource: clean(randomResource(random, type, id)),
+          request: { method: 'PUT', url: `${type}/${id}` },
+        })),
+      ),
+    ];
+    const response = await tenant.request({
+      method: 'POST',
+      url: FHIR,
+      payload: { resourceType: 'Bundle', type: 'transaction', entry: entries },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    const rebuilt = await assertRebuildEqual(testApp, tenant, 6);
+    assert.ok(rebuilt.edges.filter((edge) => edge.relation === 'next').length > 10);
+  });
+
   it('keeps one exact chain when writes to one patient run concurrently', async () => {
     const tenant = await testApp.createTestTenant();
     await tenant.request({ method: 'PUT', url: `${FHIR}/Patient/p-1`, payload: { ...buildPatient(), id: 'p-1' } });

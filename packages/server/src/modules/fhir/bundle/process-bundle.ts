@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, OutcomeError, preconditionFailed, type Bundle, type BundleEntry } from '@caregraph/core/fhir';
+import { deferJourneyWrites, flushJourneyWrites } from '../../journey/projection/index.ts';
 import { findMatchingIds } from '../search/run-search.ts';
 import type { StoreContext } from '../store/context.ts';
 import { assertResourceType } from '../interactions/checks.ts';
@@ -161,6 +162,9 @@ async function processTransaction(
 ): Promise<BundleEntry[]> {
   return inTransaction(repo, async (ctx) => {
     const inner: FhirRepo = { ...repo, tx: ctx.tx };
+    // A Bundle's journey contributions are written together at its end: an imported patient's
+    // whole journey in a few statements instead of two per resource.
+    deferJourneyWrites(ctx.tx);
     const { planned, replacements } = await planTransaction(ctx, repo, entries);
     const responses = new Array<BundleEntry>(entries.length);
     const ordered = [...planned].sort(
@@ -183,6 +187,7 @@ async function processTransaction(
         throw locatedError(error, plan.index);
       }
     }
+    await flushJourneyWrites(ctx.tx);
     return responses;
   });
 }

@@ -9,4 +9,5 @@ export {
 export { deriveLinks, relationOf, type JourneyLink, type Relation } from './edge-rules.ts';
 export { extractJourneyRows } from './journey-rows.ts';
 export { findReferences, parseRelativeReference, type FoundReference } from './references.ts';
-export { TENANT_LOCK_KEY, writeJourney, type JourneyWrite } from './write-journey.ts';
+export { deferJourneyWrites, flushJourneyWrites, writeJourney } from './journey-batch.ts';
+export { TENANT_LOCK_KEY, type JourneyWrite } from './write-journey.ts';

@@ -252,7 +252,7 @@ export type JourneyWrite = {
  * two statements when the resource is or was in a journey (lock, then insert or rewrite), none
  * otherwise.
  */
-export async function writeJourney(tx: Queryable, write: JourneyWrite): Promise<void> {
+export async function writeJourneyNow(tx: Queryable, write: JourneyWrite): Promise<void> {
   const { tenantId, resourceType, id } = write;
   if (!isJourneyResourceType(resourceType)) {
     return;
