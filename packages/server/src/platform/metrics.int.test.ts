@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestApp, type TestTenant } from '../test/create-test-app.ts';
+import { DB_SIZE_METRIC, readDatabaseSize } from './metrics.ts';
 
 /** The value of one sample line of Prometheus text, e.g. `name{a="b"} 3`; undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -97,5 +98,19 @@ describe('metrics', () => {
     const text = (await testApp.app.inject({ method: 'GET', url: '/metrics' })).body;
 
     assert.ok((sample(text, 'caregraph_db_query_duration_seconds_count', { outcome: 'error' }) ?? 0) >= 1);
+  });
+
+  it('reports the database size in bytes, measured at scrape time', async () => {
+    // 1. The size the database reports for itself.
+    const expected = await readDatabaseSize(testApp.db);
+    assert.ok(expected > 1_000_000, `a migrated database is larger than 1 MB, got ${expected}`);
+
+    // 2. The scrape carries it as a gauge without labels.
+    const text = (await testApp.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(text, new RegExp(`^# TYPE ${DB_SIZE_METRIC} gauge$`, 'm'));
+    const scraped = Number(new RegExp(`^${DB_SIZE_METRIC} (\\d+)$`, 'm').exec(text)?.[1]);
+    // Other tests write meanwhile; the size only grows in whole pages.
+    assert.ok(scraped >= expected, `scraped ${scraped}, measured ${expected} before`);
+    assert.ok(scraped < expected * 2, `scraped ${scraped} is near ${expected}`);
   });
 });

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { QueryObserver } from './db/index.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Queryable, QueryObserver } from './db/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,10 +55,46 @@ export function observeQueries(metrics: Metrics): QueryObserver {
   return (seconds, isError) => metrics.dbQueryDuration.observe({ outcome: isError ? 'error' : 'ok' }, seconds);
 }
 
+export const DB_SIZE_METRIC = 'caregraph_db_size_bytes';
+
+/** The database's size on disk: `pg_database_size` answers on PostgreSQL and on PGlite alike. */
+export async function readDatabaseSize(db: Queryable): Promise<number> {
+  // bigint arrives as text from node-postgres; the cast makes both drivers agree.
+  const result = await db.query<{ bytes: string }>('SELECT pg_database_size(current_database())::text AS bytes', [], {
+    name: 'metrics_db_size',
+  });
+  return Number(result.rows[0]?.bytes ?? Number.NaN);
+}
+
+/**
+ * A gauge of the database size, measured when `/metrics` is scraped (not on a timer, so an idle
+ * server queries nothing). A failed measurement keeps the last value and is logged, so one slow
+ * disk does not fail the whole scrape.
+ */
+function registerDatabaseSizeGauge(registry: Registry, db: Queryable, log: FastifyBaseLogger): Gauge {
+  return new Gauge({
+    name: DB_SIZE_METRIC,
+    help: 'Size of the database in bytes (pg_database_size)',
+    registers: [registry],
+    async collect() {
+      try {
+        this.set(await readDatabaseSize(db));
+      } catch (error) {
+        log.warn({ err: error }, 'could not measure the database size for metrics');
+      }
+    },
+  });
+}
+
 /** Records every request and serves `/metrics` (public, like health checks). */
 export const metricsPlugin = fp<{ metrics: Metrics }>(async (app, options) => {
   const { metrics } = options;
   app.decorate('metrics', metrics);
+  // Registered here, where the database is known; removed on close so a registry can outlive the app.
+  registerDatabaseSizeGauge(metrics.registry, app.db, app.log);
+  app.addHook('onClose', async () => {
+    metrics.registry.removeSingleMetric(DB_SIZE_METRIC);
+  });
   app.addHook('onResponse', async (request, reply) => {
     const labels = {
       method: request.method,

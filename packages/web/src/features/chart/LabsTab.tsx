@@ -2,10 +2,11 @@ import type { Observation } from '@caregraph/core/fhir';
 import { useMemo, useState } from 'react';
 import { Card } from '../../components/Card.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { useWindowRows } from '../../components/use-window-rows.ts';
 import { VitalsTrendChart } from '../../charts/vitals-trend/VitalsTrendChart.tsx';
 import { useElementWidth } from '../journey/use-element-width.ts';
 import { AddLabForm } from './AddLabForm.tsx';
-import { useDiagnosticReports, useLabResults } from './api.ts';
+import { useDiagnosticReports, useLabResults, type ChartSearch } from './api.ts';
 import {
   abnormalFlag,
   flagLabel,
@@ -70,6 +71,51 @@ function PanelTable({ panel, onTrend }: { panel: LabPanel; onTrend: (key: string
   );
 }
 
+/**
+ * The panels as a virtualised list: years of results make hundreds of panels, and only those near
+ * the viewport are drawn (each measured once drawn, as panels differ in height). The next FHIR
+ * page of results is fetched when the last panels come into view. A list with aria-setsize and
+ * aria-posinset keeps the count known to assistive technology.
+ */
+function LabPanelList({
+  panels,
+  onTrend,
+  search,
+}: {
+  panels: LabPanel[];
+  onTrend: (key: string) => void;
+  search: ChartSearch<Observation>;
+}) {
+  const virtual = useWindowRows<HTMLDivElement>({
+    count: panels.length,
+    estimateSize: 220,
+    hasMore: search.canAutoFetch,
+    onEndReached: () => void search.fetchNextPage(),
+  });
+  return (
+    <div ref={virtual.containerRef} role="list" aria-label="Lab panels" className="lab-panel-list">
+      <div aria-hidden="true" style={{ height: virtual.paddingTop }} />
+      {virtual.items.map((item) => {
+        const panel = panels[item.index];
+        return panel ? (
+          <div
+            key={panel.key}
+            ref={virtual.measureRef}
+            data-index={item.index}
+            role="listitem"
+            aria-setsize={search.hasNextPage ? -1 : panels.length}
+            aria-posinset={item.index + 1}
+            className="table-scroll"
+          >
+            <PanelTable panel={panel} onTrend={onTrend} />
+          </div>
+        ) : null;
+      })}
+      <div aria-hidden="true" style={{ height: virtual.paddingBottom }} />
+    </div>
+  );
+}
+
 function AnalyteTrend({ results, analyte, onClose }: { results: Observation[]; analyte: string; onClose: () => void }) {
   const { ref, width } = useElementWidth<HTMLDivElement>();
   const points = useMemo(() => analyteSeries(results, analyte), [results, analyte]);
@@ -115,7 +161,7 @@ export function LabsTab({ patientId }: { patientId: string }) {
       )}
       {analyte && <AnalyteTrend results={results.resources} analyte={analyte} onClose={() => setAnalyte(undefined)} />}
       <ResourceSection search={results} what="lab results">
-        {() => panels.map((panel) => <PanelTable key={panel.key} panel={panel} onTrend={setAnalyte} />)}
+        {() => <LabPanelList panels={panels} onTrend={setAnalyte} search={results} />}
       </ResourceSection>
     </Card>
   );

@@ -49,7 +49,10 @@ export function useChartSearch<T extends Resource>(patientId: string, resourceTy
   const pages = query.data?.pages;
   const resources = useMemo(() => (pages ?? []).flatMap((page) => page.resources), [pages]);
   const included = useMemo(() => (pages ?? []).flatMap((page) => page.included), [pages]);
-  return { ...query, resources, included };
+  // Virtualised lists fetch the next page by themselves at their end, unless that just failed
+  // (then the error and its retry button are shown instead of retrying in a loop).
+  const canAutoFetch = query.hasNextPage && !query.isFetchingNextPage && !query.isFetchNextPageError;
+  return { ...query, resources, included, total: pages?.[0]?.total, canAutoFetch };
 }
 
 /** A search result as a tab shows it: rows, loading and error state, and more pages. */
