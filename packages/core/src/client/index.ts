@@ -18,4 +18,15 @@ export {
   type SendOptions,
 } from './http-client.ts';
 export { findJourneyPaths, getJourney, journeyLiveUrl, type JourneyFilters, type JourneyPaths } from './journey.ts';
+export {
+  activateModelVersion,
+  decideReview,
+  getGoldenRecord,
+  getMpiSettings,
+  getReview,
+  listModelVersions,
+  listReviews,
+  trainMatchModel,
+  updateMpiSettings,
+} from './mpi.ts';
 export { suggestConcepts, type ConceptMatch, type ConceptQuery, type ConceptSuggestion } from './terminology.ts';

@@ -1,5 +1,9 @@
-import { useEffect, type ReactNode } from 'react';
-import { Link, NavLink } from 'react-router';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { Link, NavLink, useLocation, useNavigate } from 'react-router';
+import { useOpenShortcutHelp, useShortcuts } from '../components/shortcuts/ShortcutProvider.tsx';
+import type { Shortcut } from '../components/shortcuts/shortcut-keys.ts';
+import { ThemeSwitch } from '../components/theme/ThemeSwitch.tsx';
+import { PatientSearchBox } from '../features/patients/PatientSearchBox.tsx';
 import { useSession } from '../features/session/SessionProvider.tsx';
 import './page-shell.css';
 
@@ -11,19 +15,44 @@ type PageShellProps = {
   children: ReactNode;
 };
 
-/** The frame of every signed-in screen: skip link, top bar with navigation, and the main region. */
+/** The shortcuts of every signed-in screen: search, and moving between the main pages. */
+function useShellShortcuts(isSignedIn: boolean, focusSearch: () => void): void {
+  const navigate = useNavigate();
+  const shortcuts: Shortcut[] = isSignedIn
+    ? [
+        { keys: '/', description: 'Find a patient', group: 'General', run: focusSearch },
+        { keys: 'g h', description: 'Go to the home page', group: 'Go to', run: () => void navigate('/') },
+        { keys: 'g p', description: 'Go to patients', group: 'Go to', run: () => void navigate('/patients') },
+      ]
+    : [];
+  useShortcuts(shortcuts);
+}
+
+/**
+ * The frame of every signed-in screen: skip link, top bar with the patient search and navigation
+ * (behind a menu button on narrow screens), and the main region.
+ */
 export function PageShell({ title, wide = false, children }: PageShellProps) {
   const { session, signOut } = useSession();
+  const searchRef = useRef<HTMLInputElement>(null);
+  const [isMenuOpen, setMenuOpen] = useState(false);
+  const menuId = useId();
+  const location = useLocation();
+  const openShortcutHelp = useOpenShortcutHelp();
   useEffect(() => {
     document.title = `${title} · CareGraph`;
   }, [title]);
+  // A followed link closes the menu.
+  useEffect(() => setMenuOpen(false), [location.pathname]);
+  useShellShortcuts(session !== undefined, () => searchRef.current?.focus());
+  const width = wide ? 'container container--wide' : 'container';
   return (
     <>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
       <header className="top-bar">
-        <div className={wide ? 'container container--wide top-bar__inner' : 'container top-bar__inner'}>
+        <div className={`${width} top-bar__inner`}>
           <Link to="/" className="top-bar__brand">
             <svg className="top-bar__mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
               <rect width="32" height="32" rx="7" />
@@ -31,19 +60,45 @@ export function PageShell({ title, wide = false, children }: PageShellProps) {
             </svg>
             CareGraph
           </Link>
-          {session && (
-            <nav aria-label="Main">
-              <NavLink to="/patients" end>
-                Patients
-              </NavLink>
+          {session && <PatientSearchBox inputRef={searchRef} />}
+          <button
+            type="button"
+            className="button button--small top-bar__menu-button"
+            aria-expanded={isMenuOpen}
+            aria-controls={menuId}
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            Menu
+          </button>
+          <div id={menuId} className={isMenuOpen ? 'top-bar__menu top-bar__menu--open' : 'top-bar__menu'}>
+            {session && (
+              <nav aria-label="Main">
+                <NavLink to="/patients" end>
+                  Patients
+                </NavLink>
+                <NavLink to="/admin">Admin</NavLink>
+              </nav>
+            )}
+            <ThemeSwitch />
+            <button
+              type="button"
+              className="button button--small top-bar__shortcuts"
+              aria-keyshortcuts="?"
+              title="Keyboard shortcuts (?)"
+              onClick={openShortcutHelp}
+            >
+              <span className="top-bar__shortcuts-label">Keyboard shortcuts</span>
+              <kbd aria-hidden="true">?</kbd>
+            </button>
+            {session && (
               <button type="button" className="button button--small" onClick={signOut}>
                 Sign out
               </button>
-            </nav>
-          )}
+            )}
+          </div>
         </div>
       </header>
-      <main id="main" className={wide ? 'container container--wide stack' : 'container stack'} tabIndex={-1}>
+      <main id="main" className={`${width} stack`} tabIndex={-1}>
         {children}
       </main>
     </>
