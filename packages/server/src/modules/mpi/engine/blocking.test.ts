@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { blockingKeys, candidatePairs } from './blocking.ts';
-import { buildPatient, personOf, syntheticPopulation } from './engine-test-support.ts';
+import { blockingKeys } from './blocking.ts';
+import { candidatePairs } from './candidate-pairs.ts';
+import { buildPatient, personOf, syntheticPopulation, type PersonFields } from './engine-test-support.ts';
 import { toMatchRecord } from './normalise-patient.ts';
 
 describe('blocking', () => {
@@ -15,6 +16,18 @@ describe('blocking', () => {
     assert.ok(a.every((key) => /^[a-z-]+:/.test(key)));
     assert.ok(a.includes('dob:1985-03-05') && b.includes('dob:1985-03-05'));
     assert.ok(a.some((key) => key.startsWith('names:') && b.includes(key)));
+  });
+
+  it('shares a key between records whose names both carry typos, and between spellings of one city', () => {
+    const keysOf = (fields: Omit<PersonFields, 'id'>) =>
+      blockingKeys(toMatchRecord(buildPatient({ id: 'x', ...fields })));
+    const shared = (a: string[], b: string[], rule: string) => a.some((key) => key.startsWith(rule) && b.includes(key));
+    const original = keysOf({ given: 'Jonathan', family: 'Abernathy', birthDate: '1961-07-30' });
+    const typos = keysOf({ given: 'Jnoathan', family: 'Abrenathy', birthDate: '1961-03-02' });
+    assert.ok(shared(original, typos, 'initials-year:'));
+    const london = keysOf({ family: 'Okafor', city: 'London' });
+    const misspelt = keysOf({ family: 'Okafor', city: 'Londdon' });
+    assert.ok(shared(london, misspelt, 'city-family:'));
   });
 
   it('makes candidates of at least 99.9% of the true pairs of a corrupted population', () => {

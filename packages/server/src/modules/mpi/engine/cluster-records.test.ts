@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clusterRecords } from './cluster-records.ts';
+import { clusterIndexedPairs, clusterRecords } from './cluster-records.ts';
 import { buildPatient } from './engine-test-support.ts';
 import { toMatchRecord } from './normalise-patient.ts';
 import type { PairScore } from './types.ts';
@@ -61,5 +61,27 @@ describe('clusterRecords', () => {
       pair('a', 'c', 0.95),
     ]);
     assert.deepEqual(sorted(deduplicated), [['a', 'b', 'c']]);
+  });
+});
+
+describe('clusterIndexedPairs', () => {
+  it('clusters pairs given by record index as clusterRecords does, a repeated pair counting once', () => {
+    const people = records(['a', 'b', 'c', 'd']);
+    const scored = [pair('a', 'b', 0.999), pair('b', 'c', 0.998), pair('a', 'c', 0.0001), pair('c', 'd', 0.95)];
+    const indexOf = (id: string) => people.findIndex((record) => record.id === id);
+    // The a–c pair is listed twice: counted once, it still outweighs nothing else.
+    const listed = [...scored, pair('a', 'c', 0.0001)];
+    const indexed = {
+      left: Int32Array.from(listed, (entry) => indexOf(entry.a)),
+      right: Int32Array.from(listed, (entry) => indexOf(entry.b)),
+      probability: Float64Array.from(listed, (entry) => entry.score.probability),
+      weight: Float32Array.from(listed, (entry) => entry.score.weight),
+      count: listed.length,
+    };
+    assert.deepEqual(sorted(clusterIndexedPairs(people, indexed)), sorted(clusterRecords(people, scored)));
+    assert.deepEqual(sorted(clusterIndexedPairs(people, indexed)), [
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
 });

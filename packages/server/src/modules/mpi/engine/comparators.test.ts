@@ -33,6 +33,7 @@ describe('birth date comparator', () => {
     assert.equal(dateLevel('1956-04-09', '1956-04-21'), 'yearMonth');
     assert.equal(dateLevel('1956-04-09', '1965-04-09'), 'oneEdit');
     assert.equal(dateLevel('1956-04-09', '1946-05-09'), 'twoEdits');
+    assert.equal(dateLevel('1966-09-02', '1965-02-09'), 'twoEdits');
     assert.equal(dateLevel('1956-04-09', '1987-11-23'), 'different');
     assert.equal(compareBirthDates(undefined, '1987-11-23'), -1);
   });
@@ -67,6 +68,11 @@ describe('name comparators', () => {
     assert.equal(levelsOf({ family: 'Smith' }, { family: 'Smyth' }).familyName, 'phonetic');
     assert.equal(levelsOf({ given: 'J' }, { given: 'John' }).givenName, 'initial');
     assert.equal(levelsOf({ given: 'Mary' }, { given: 'Oliver' }).givenName, 'different');
+  });
+
+  it('grades a typo in the first given name as fuzzy though a middle name is shared, and only the middle name as alias', () => {
+    assert.equal(levelsOf({ given: 'Jackie Tamara' }, { given: 'Jsckie Tamara' }).givenName, 'fuzzy');
+    assert.equal(levelsOf({ given: 'Freddie Robert' }, { given: 'Ry Robert' }).givenName, 'alias');
   });
 });
 

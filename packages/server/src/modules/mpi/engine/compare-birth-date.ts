@@ -40,6 +40,10 @@ function level(a: string, b: string): Level {
   if (ya === yb && ma === mb) {
     return 'yearMonth';
   }
+  // Two slips at once, each common alone: day and month swapped and the year one off.
+  if (ma === db && da === mb && Math.abs(Number(ya) - Number(yb)) === 1) {
+    return 'twoEdits';
+  }
   return edits === 2 ? 'twoEdits' : 'different';
 }
 

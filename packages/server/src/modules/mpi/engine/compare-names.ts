@@ -70,7 +70,7 @@ function compareNameSides(a: NameSide, b: NameSide, withNicknames: boolean): str
   if (first === second) {
     return 'exact';
   }
-  if (joinedEqual(a, b) || sharesWord(a, b) || (withNicknames && isNickname(first, second))) {
+  if (joinedEqual(a, b) || (withNicknames && isNickname(first, second))) {
     return 'alias';
   }
   const isMultiWord = a.words.length > 1 || b.words.length > 1;
@@ -78,8 +78,12 @@ function compareNameSides(a: NameSide, b: NameSide, withNicknames: boolean): str
     jaroWinkler(first, second),
     isMultiWord ? jaroWinkler(a.words.join(''), b.words.join('')) : 0,
   );
+  // A typo in the first word is stronger evidence than a shared middle name, which many people have.
   if (similarity >= FUZZY) {
     return 'fuzzy';
+  }
+  if (sharesWord(a, b)) {
+    return 'alias';
   }
   const code = a.codes[0] ?? '';
   if (code !== '' && code === b.codes[0]) {

@@ -1,6 +1,6 @@
 // Fellegi–Sunter scoring: each field's level contributes log2(m/u); the prior odds λ/(1-λ) are added; the
 // posterior probability follows from the total. Missing fields contribute nothing.
-import { FIELD_COUNT, FIELDS } from './fields.ts';
+import { FIELDS } from './fields.ts';
 import type { FieldName, FrequencyTable, LevelParameters, MatchModel, MatchRecord } from './types.ts';
 import { FIELD_NAMES } from './types.ts';
 
@@ -127,16 +127,6 @@ export function levelWeight(
     return frequencyWeight(model, compiled, frequencyField, frequencyValue(frequencyField, a), base);
   }
   return base;
-}
-
-/** Total weight (prior included) of a pair's comparison levels. */
-export function totalWeight(model: MatchModel, levels: Int8Array, a: MatchRecord): number {
-  const compiled = compileModel(model);
-  let weight = compiled.priorWeight;
-  for (let field = 0; field < FIELD_COUNT; field++) {
-    weight += levelWeight(model, compiled, field, levels[field] ?? -1, a);
-  }
-  return weight;
 }
 
 /** Posterior probability of a match from the total log2 odds. */

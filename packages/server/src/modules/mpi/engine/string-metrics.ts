@@ -1,5 +1,9 @@
 // The string similarity and phonetic functions every comparator uses, wrapped once so the rest of the
-// engine does not depend on the talisman module layout.
+// engine does not depend on the talisman module layout. The reference brings the package's types into
+// every program that compiles this file (the CLI's and the benchmarks' too), not only the server's:
+// ambient module declarations cannot be imported.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./talisman.d.ts" />
 import damerauLevenshtein from 'talisman/metrics/damerau-levenshtein.js';
 import jaroWinklerSimilarity from 'talisman/metrics/jaro-winkler.js';
 import doubleMetaphone from 'talisman/phonetics/double-metaphone.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { candidatePairs } from './blocking.ts';
+import { candidatePairs } from './candidate-pairs.ts';
 import { clusterRecords } from './cluster-records.ts';
 import { personOf, syntheticPopulation } from './engine-test-support.ts';
 import { toMatchRecord } from './normalise-patient.ts';
