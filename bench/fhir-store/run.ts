@@ -8,13 +8,7 @@ import { runQueue, runTimed, type LoadResult } from './closed-loop.ts';
 import { FhirClient, loadSyntheaBundles, SYNTHEA_DIR, type SyntheaBundle } from './http-load.ts';
 import { machineInfo } from './machine.ts';
 import { makePatient } from './patients.ts';
-import {
-  openEmbeddedRaw,
-  openPostgresRaw,
-  READ_SQL,
-  SCRATCH_TABLE,
-  type RawDriver,
-} from './raw-driver.ts';
+import { openEmbeddedRaw, openPostgresRaw, READ_SQL, SCRATCH_TABLE, type RawDriver } from './raw-driver.ts';
 import {
   computeRatios,
   renderMarkdown,
