@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,12 +15,22 @@ import { openTestDatabase, testDatabaseMode } from '../../test/test-database.ts'
 import { importFiles, type ImportProgress } from './import-files.ts';
 import { QUERIED_TABLES } from './analyze-tables.ts';
 
+/** Letters and numbers from a hash of the id, so each test patient is a different person to the patient index. */
+const digest = (id: string) => createHash('sha256').update(id).digest();
+const lettersOf = (id: string, salt: string) =>
+  [...digest(`${salt}:${id}`).subarray(0, 8)]
+    .map((byte) => String.fromCharCode(97 + (byte % 26)))
+    .join('')
+    .replace(/^./, (first) => first.toUpperCase());
+const birthDateOf = (id: string) =>
+  new Date(Date.UTC(1930, 0, 1) + (digest(id).readUInt32BE(0) % 25_000) * 86_400_000).toISOString().slice(0, 10);
+
 const patient = (id: string, overrides: Partial<Patient> = {}): Patient => ({
   resourceType: 'Patient',
   id,
-  name: [{ family: 'Importtest', given: [id] }],
+  name: [{ family: lettersOf(id, 'family'), given: [lettersOf(id, 'given')] }],
   gender: 'female',
-  birthDate: '1970-01-01',
+  birthDate: birthDateOf(id),
   ...overrides,
 });
 

@@ -1,0 +1,67 @@
+// The scale benchmark's report: what is saved as JSON and how it is printed as Markdown.
+import type { DedupeReport } from '@caregraph/core/domain';
+import type { LatencySummary } from '../fhir-store/percentiles.ts';
+import type { DatabaseMode } from '../fhir-store/report.ts';
+
+/** Memory of the benchmark process during a phase, in MB. */
+export type MemoryPeak = { rssBeforeMb: number; peakRssSampledMb: number; peakHeapMb: number; maxRssMb: number };
+
+export type ScaleModeReport = {
+  benchmark: 'mpi-scale';
+  mode: DatabaseMode;
+  quick: boolean;
+  startedAt: string;
+  finishedAt: string;
+  machine: Record<string, unknown>;
+  population: { seed: string; records: number; people: number; truePairs: number; corrupted: number };
+  load: { seconds: number; patientsPerSecond: number; method: string };
+  train: { seconds: number; modelVersion: number; memory: MemoryPeak };
+  dedupe: {
+    seconds: number;
+    patientsPerSecond: number;
+    memory: MemoryPeak;
+    /** Seconds of each phase, to its last progress report. */
+    phaseSeconds: Record<string, number>;
+    report: DedupeReport;
+  };
+  incremental: { createRequest: LatencySummary; matchStep: LatencySummary | undefined };
+  match: LatencySummary;
+  errors: number;
+  problems: string[];
+};
+
+/** The issue's target for one new patient against a million, on PostgreSQL. */
+const INCREMENTAL_P99_TARGET_MS = 20;
+
+const ms = (summary: LatencySummary | undefined) =>
+  summary ? `${summary.p50Ms.toFixed(1)} / ${summary.p99Ms.toFixed(1)}` : 'not reported';
+
+const phasesOf = (report: ScaleModeReport) =>
+  Object.entries(report.dedupe.phaseSeconds)
+    .map(([phase, seconds]) => `${phase} ${seconds}`)
+    .join(', ');
+
+export function renderScaleMarkdown(reports: ScaleModeReport[]): string {
+  const lines = [
+    '# MPI scale (bench/mpi/scale.ts)',
+    '',
+    '| mode | patients | load /s | train s | train peak RSS MB | dedupe s | dedupe peak RSS MB | dedupe phases s | create p50/p99 ms | match step p50/p99 ms | $match p50/p99 ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const report of reports) {
+    lines.push(
+      `| ${report.mode}${report.quick ? ' (quick)' : ''} | ${report.population.records.toLocaleString('en-US')} | ${report.load.patientsPerSecond} | ${report.train.seconds} | ${report.train.memory.peakRssSampledMb} | ${report.dedupe.seconds} | ${report.dedupe.memory.peakRssSampledMb} | ${phasesOf(report)} | ${ms(report.incremental.createRequest)} | ${ms(report.incremental.matchStep)} | ${ms(report.match)} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Peak RSS: the largest resident set sampled during the phase, the embedded database included (it runs in the process).',
+  );
+  lines.push(`Target: incremental match p99 < ${INCREMENTAL_P99_TARGET_MS} ms against 1M patients on PostgreSQL.`);
+  for (const report of reports) {
+    for (const problem of report.problems) {
+      lines.push(`- ${report.mode}: ${problem}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,290 @@
+// MPI scale benchmark: a synthetic population (bench/mpi/population) loaded straight into the
+// store, then batch deduplication of all of it (time, peak memory), incremental matching of new
+// patients created through the API against the population, and Patient/$match latency.
+// Usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S]
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  dedupeTenant,
+  ensureTenant,
+  migrate,
+  openDatabase,
+  trainTenantModel,
+} from '../../packages/server/src/index.ts';
+import { analyzeQueriedTables, QUERIED_TABLES } from '../../packages/server/src/modules/import/analyze-tables.ts';
+import { benchLogger, parseModes, runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
+import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
+import { machineInfo } from '../fhir-store/machine.ts';
+import { summarizeLatencies } from '../fhir-store/percentiles.ts';
+import type { DatabaseMode } from '../fhir-store/report.ts';
+import { startServerProcess } from '../fhir-store/server-process.ts';
+import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
+import { createBenchClient, type BenchClient } from './bench-support.ts';
+import { LOAD_BATCH, loadPopulation } from './load-population.ts';
+import { emptyStats, generatePopulation, type PopulationRecord } from './population/generate-population.ts';
+import { renderScaleMarkdown, type MemoryPeak, type ScaleModeReport } from './scale-report.ts';
+
+const TENANT = 'mpi-scale';
+/** The master patient index's tables the matching of one write reads. */
+const MPI_TABLES = ['mpi_record', 'mpi_block_key', 'mpi_link', 'mpi_decision', 'mpi_model'];
+const log = benchLogger('mpi-scale');
+
+type Settings = { quick: boolean; records: number | undefined; seed: string; probes: number; warmup: number };
+
+/** Default population: 1M on PostgreSQL, 50,000 embedded (PGlite is one process), 2,000 with --quick. */
+function populationSize(mode: DatabaseMode, settings: Settings): number {
+  return settings.records ?? (settings.quick ? 2000 : mode === 'postgres' ? 1_000_000 : 50_000);
+}
+
+/** Samples heap and RSS every 200 ms while `work` runs; maxRSS (the kernel's peak) covers the gaps. */
+async function measureMemory<T>(work: () => Promise<T>): Promise<{ result: T; memory: MemoryPeak; seconds: number }> {
+  let peakHeap = process.memoryUsage().heapUsed;
+  let peakRss = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    const usage = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+    peakRss = Math.max(peakRss, usage.rss);
+  }, 200);
+  const rssBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  try {
+    const result = await work();
+    return {
+      result,
+      seconds: (performance.now() - started) / 1000,
+      memory: {
+        rssBeforeMb: Math.round(rssBefore / 2 ** 20),
+        peakRssSampledMb: Math.round(peakRss / 2 ** 20),
+        peakHeapMb: Math.round(peakHeap / 2 ** 20),
+        // ru_maxrss is in kilobytes on Linux and covers the whole process life so far.
+        maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      },
+    };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Times `operation` once per input after `warmup` untimed runs; resolves to milliseconds. */
+async function timeEach<T>(
+  inputs: readonly T[],
+  warmup: number,
+  operation: (input: T) => Promise<void>,
+): Promise<number[]> {
+  const times: number[] = [];
+  for (const [index, input] of inputs.entries()) {
+    const started = performance.now();
+    await operation(input);
+    if (index >= warmup) {
+      times.push(performance.now() - started);
+    }
+  }
+  return times;
+}
+
+/** The `mpi` entry of a Server-Timing header (`mpi;dur=3.2`), when the server reports one. */
+function serverTimingOf(header: string | undefined): number | undefined {
+  const match = /(?:^|,)\s*mpi[^,]*;dur=([\d.]+)/.exec(header ?? '');
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+async function measureRequests(
+  client: BenchClient,
+  incoming: PopulationRecord[],
+  probes: PopulationRecord[],
+  warmup: number,
+) {
+  const matchSteps: number[] = [];
+  const creates = await timeEach(incoming, warmup, async ({ patient }) => {
+    const { id: _id, ...resource } = patient;
+    const response = await client.post('Patient', JSON.stringify(resource));
+    const step = serverTimingOf(response.headers['server-timing']);
+    if (step !== undefined) {
+      matchSteps.push(step);
+    }
+  });
+  const matches = await timeEach(probes, warmup, async ({ patient }) => {
+    const { id: _id, ...resource } = patient;
+    const parameters = {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'resource', resource },
+        { name: 'count', valueInteger: 10 },
+      ],
+    };
+    await client.post('Patient/$match', JSON.stringify(parameters));
+  });
+  return { creates, matches, matchSteps: matchSteps.slice(warmup) };
+}
+
+async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleModeReport> {
+  const startedAt = new Date().toISOString();
+  const size = populationSize(mode, settings);
+  try {
+    // A quarter of memory for shared buffers, as a database server would be set up.
+    const sharedBuffers = `${Math.min(8192, Math.floor(os.totalmem() / 4 / 2 ** 20))}MB`;
+    const database = await prepareModeDatabase(mode, {
+      benchmark: 'mpi-scale',
+      log,
+      postgresSettings: { shared_buffers: sharedBuffers },
+    });
+    const db = await openDatabase({
+      databaseUrl: database.databaseUrl,
+      dataDir: database.dataDir,
+      databasePoolSize: 2,
+    });
+    const closeDb = onCleanup('database', db.close);
+    await migrate(db);
+    await ensureTenant(db, { id: TENANT, name: 'MPI scale benchmark' });
+
+    // 1. Generate and load: the population streams from the generator straight into the store. The
+    // records after the first `size` are the new patients and the $match probes.
+    const extra = settings.probes * 2 + settings.warmup * 2;
+    const stats = emptyStats();
+    const stream = generatePopulation({ seed: settings.seed, records: size + extra }, stats)[Symbol.iterator]();
+    log(`${mode}: loading ${size.toLocaleString('en-US')} synthetic patients`);
+    let lastLog = performance.now();
+    const loadSeconds = await loadPopulation(db, {
+      tenantId: TENANT,
+      records: stream,
+      count: size,
+      onProgress: (written) => {
+        if (performance.now() - lastLog > 10_000 || written >= size) {
+          lastLog = performance.now();
+          log(`  loaded ${written.toLocaleString('en-US')} / ${size.toLocaleString('en-US')}`);
+        }
+      },
+    });
+    const rest: PopulationRecord[] = [];
+    for (let next = stream.next(); !next.done; next = stream.next()) {
+      rest.push(next.value);
+    }
+    await analyzeQueriedTables(db);
+
+    // 2. Train, then batch-deduplicate everything, with the peak memory of this process (the
+    // embedded database runs inside it too).
+    const trained = await measureMemory(() => trainTenantModel(db, { tenantId: TENANT }));
+    log(`${mode}: trained model v${trained.result.version} in ${trained.seconds.toFixed(1)} s`);
+    const phases = new Map<string, number>();
+    let phase: string | undefined;
+    let phaseStarted = performance.now();
+    let lastReport = phaseStarted;
+    const dedupe = await measureMemory(() =>
+      dedupeTenant(db, {
+        tenantId: TENANT,
+        onProgress: (progress) => {
+          // A phase reports after each of its batches: it began when the previous one last reported.
+          if (progress.phase !== phase) {
+            phase = progress.phase;
+            phaseStarted = lastReport;
+          }
+          lastReport = performance.now();
+          phases.set(progress.phase, round((lastReport - phaseStarted) / 1000));
+        },
+      }),
+    );
+    log(
+      `${mode}: dedupe ${dedupe.seconds.toFixed(1)} s, peak RSS ${dedupe.memory.maxRssMb} MB, ${dedupe.result.clusters} clusters`,
+    );
+    // The embedded database runs no autovacuum: without statistics on the index's tables the
+    // server would plan its matching queries blind. On PostgreSQL this is what autovacuum does later.
+    await db.query(`VACUUM (ANALYZE) ${[...QUERIED_TABLES, ...MPI_TABLES].join(', ')}`);
+    await closeDb();
+
+    // 3. The real server: new patients through the API (incremental matching in the create), and $match.
+    const server = await startServerProcess({
+      dataDir: database.dataDir,
+      databaseUrl: database.databaseUrl,
+      tenantId: TENANT,
+    });
+    const stopServer = onCleanup('server', server.stop);
+    const client = createBenchClient(server.origin, server.apiKey, 1);
+    const incoming = rest.slice(0, settings.probes + settings.warmup);
+    const probes = rest.slice(settings.probes + settings.warmup);
+    const requests = await measureRequests(client, incoming, probes, settings.warmup);
+    await client.close();
+    await stopServer();
+
+    return {
+      benchmark: 'mpi-scale',
+      mode,
+      quick: settings.quick,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine: {
+        ...machineInfo(mode, database.databaseVersion),
+        freeMemoryGbAtEnd: Math.round(os.freemem() / 2 ** 30),
+      },
+      population: {
+        seed: settings.seed,
+        records: size,
+        people: stats.people,
+        truePairs: stats.truePairs,
+        corrupted: stats.corrupted,
+      },
+      load: {
+        seconds: round(loadSeconds),
+        patientsPerSecond: Math.round(size / loadSeconds),
+        method: `bulk rows + search index, ${LOAD_BATCH.toLocaleString('en-US')} per transaction, no per-write matching`,
+      },
+      train: { seconds: round(trained.seconds), modelVersion: trained.result.version, memory: trained.memory },
+      dedupe: {
+        seconds: round(dedupe.seconds),
+        patientsPerSecond: Math.round(size / dedupe.seconds),
+        memory: dedupe.memory,
+        phaseSeconds: Object.fromEntries(phases),
+        report: dedupe.result,
+      },
+      incremental: {
+        createRequest: summarizeLatencies(requests.creates),
+        matchStep: requests.matchSteps.length > 0 ? summarizeLatencies(requests.matchSteps) : undefined,
+      },
+      match: summarizeLatencies(requests.matches),
+      errors: 0,
+      problems:
+        requests.matchSteps.length > 0
+          ? []
+          : ['the server sent no Server-Timing "mpi" entry: the matching step alone was not measured'],
+    };
+  } finally {
+    await runCleanups();
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+const USAGE = 'usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S]\n';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      mode: { type: 'string', default: 'postgres' },
+      quick: { type: 'boolean', default: false },
+      records: { type: 'string' },
+      seed: { type: 'string', default: 'caregraph-mpi-scale' },
+    },
+  });
+  const modes = parseModes(values.mode);
+  const records = values.records === undefined ? undefined : Number(values.records);
+  if (modes.length === 0 || (records !== undefined && !(Number.isInteger(records) && records > 0))) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const settings: Settings = {
+    quick: values.quick,
+    records,
+    seed: values.seed,
+    probes: values.quick ? 50 : 500,
+    warmup: values.quick ? 5 : 20,
+  };
+  return runModesAndReport({
+    benchmark: 'mpi-scale',
+    modes,
+    runMode: (mode) => runMode(mode, settings),
+    renderMarkdown: renderScaleMarkdown,
+  });
+}
+
+await runBenchmark('mpi-scale', main);

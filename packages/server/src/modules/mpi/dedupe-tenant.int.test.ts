@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Bundle, Patient, Person } from '@medplum/fhirtypes';
+import type { DedupeReport } from '@caregraph/core/domain';
+import { createTestApp, type TestApp, type TestTenant } from '../../test/create-test-app.ts';
+import { createResource, FHIR, json } from '../fhir/fhir-test-support.ts';
+import { dedupeTenant, type DedupeProgress } from './dedupe-tenant.ts';
+import { buildPerson } from './mpi-test-support.ts';
+
+const LABEL = 'urn:caregraph:test:label';
+
+/** Ten people, most registered two or three times with the typos and gaps feeds bring. */
+function population(): Patient[] {
+  const people: Array<{ family: string; given: string; birthDate: string; city: string; postcode: string }> = [
+    { family: 'Whitfield', given: 'Jonathan', birthDate: '1975-03-11', city: 'London', postcode: 'NW1 6XE' },
+    { family: 'Okafor', given: 'Adaeze', birthDate: '1990-11-02', city: 'Bristol', postcode: 'BS1 4DJ' },
+    { family: 'Lindqvist', given: 'Maja', birthDate: '1983-07-09', city: 'York', postcode: 'YO1 7HH' },
+    { family: 'Fernandes', given: 'Rui', birthDate: '1968-01-30', city: 'Leeds', postcode: 'LS2 9JT' },
+    { family: 'Nakamura', given: 'Hiro', birthDate: '2001-09-08', city: 'Bath', postcode: 'BA1 1LZ' },
+    { family: 'Kowalski', given: 'Anna', birthDate: '1959-12-05', city: 'Derby', postcode: 'DE1 2FS' },
+    { family: 'Mensah', given: 'Kwame', birthDate: '1979-05-07', city: 'Hull', postcode: 'HU1 3DZ' },
+    { family: 'Brennan', given: 'Siobhan', birthDate: '1995-02-28', city: 'Chester', postcode: 'CH1 2HU' },
+    { family: 'Haddad', given: 'Omar', birthDate: '1987-08-11', city: 'Oxford', postcode: 'OX1 3BG' },
+    { family: 'Petrov', given: 'Elena', birthDate: '1972-04-03', city: 'Exeter', postcode: 'EX1 1HB' },
+  ];
+  const patients: Patient[] = [];
+  people.forEach((person, index) => {
+    const base = buildPerson({
+      name: [{ family: person.family, given: [person.given] }],
+      gender: index % 2 === 0 ? 'male' : 'female',
+      birthDate: person.birthDate,
+      address: [{ line: [`${index + 1} Station Road`], city: person.city, postalCode: person.postcode }],
+      telecom: [{ system: 'phone', value: `0161 496 00${String(index).padStart(2, '0')}` }],
+    });
+    const label = (copy: number) => [{ system: LABEL, value: `${index}-${copy}` }];
+    patients.push({ ...base, identifier: label(0) });
+    if (index % 3 !== 2) {
+      // A typo in the family name and no phone.
+      patients.push({
+        ...base,
+        identifier: label(1),
+        name: [
+          {
+            family: `${person.family.slice(0, -1)}${person.family.slice(-1) === 'a' ? 'e' : 'a'}`,
+            given: [person.given],
+          },
+        ],
+        telecom: undefined,
+      });
+    }
+    if (index % 2 === 0) {
+      // Day and month swapped, same address and phone.
+      const [year, month, day] = person.birthDate.split('-');
+      patients.push({ ...base, identifier: label(2), birthDate: `${year}-${day}-${month}` });
+    }
+  });
+  return patients;
+}
+
+/** Which labels share a golden record: a partition of the population, independent of ids. */
+async function partition(tenant: TestTenant): Promise<string[][]> {
+  const response = await tenant.request({ method: 'GET', url: `${FHIR}/Person?_count=1000` });
+  assert.equal(response.statusCode, 200, response.body);
+  const persons = (json<Bundle>(response).entry ?? []).map((entry) => entry.resource as Person);
+  const labels = new Map<string, string>();
+  const patients = await tenant.request({ method: 'GET', url: `${FHIR}/Patient?_count=1000` });
+  for (const entry of json<Bundle>(patients).entry ?? []) {
+    const patient = entry.resource as Patient;
+    labels.set(`Patient/${patient.id ?? ''}`, patient.identifier?.find((id) => id.system === LABEL)?.value ?? '');
+  }
+  const groups = persons.map((person) =>
+    (person.link ?? []).map((link) => labels.get(link.target.reference ?? '') ?? '?').sort(),
+  );
+  // A patient in no golden record is a group of its own.
+  const linked = new Set(groups.flat());
+  const alone = [...labels.values()].filter((label) => !linked.has(label)).map((label) => [label]);
+  return [...groups, ...alone].sort((a, b) => ((a[0] ?? '') < (b[0] ?? '') ? -1 : 1));
+}
+
+describe('batch deduplication', () => {
+  let testApp: TestApp;
+
+  before(async () => {
+    testApp = await createTestApp();
+  });
+  after(async () => {
+    await testApp.close();
+  });
+
+  /** A tenant holding the population as if stored before the index existed: no records, no golden records. */
+  async function legacyTenant(): Promise<TestTenant> {
+    const tenant = await testApp.createTestTenant();
+    for (const patient of population()) {
+      await createResource(tenant, patient);
+    }
+    const persons = await tenant.request({ method: 'GET', url: `${FHIR}/Person?_count=1000&_elements=id` });
+    for (const entry of json<Bundle>(persons).entry ?? []) {
+      await tenant.request({ method: 'DELETE', url: `${FHIR}/Person/${entry.resource?.id ?? ''}` });
+    }
+    for (const table of ['mpi_link', 'mpi_block_key', 'mpi_record', 'mpi_review']) {
+      await testApp.db.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [tenant.id]);
+    }
+    return tenant;
+  }
+
+  it('files a whole population, and a run stopped midway resumes to the same result', async () => {
+    // 1. An uninterrupted run.
+    const whole = await legacyTenant();
+    const phases: string[] = [];
+    const report = await dedupeTenant(testApp.db, {
+      tenantId: whole.id,
+      batchSize: 4,
+      onProgress: (progress) => phases.push(progress.phase),
+    });
+    const expected = await partition(whole);
+    assert.equal(report.records, 22);
+    assert.equal(report.resumed, false);
+    assert.equal(report.clusters, expected.length);
+    assert.equal(report.multiRecordClusters, 9);
+    assert.equal(expected.flat().length, 22);
+    assert.deepEqual(
+      expected.map((cluster) => new Set(cluster.map((label) => label.split('-')[0])).size),
+      expected.map(() => 1),
+      'each golden record holds copies of one person only',
+    );
+    assert.ok(report.linkedPairs >= 12, `${report.linkedPairs} linked pairs`);
+    assert.ok(report.estimatedPrecision > 0.9 && report.estimatedPrecision <= 1);
+    assert.ok(report.estimatedRecall > 0 && report.estimatedRecall <= 1);
+    assert.equal(
+      report.bands.reduce((sum, band) => sum + band.pairs, 0),
+      report.candidatePairs,
+    );
+    assert.deepEqual([...new Set(phases)], ['index', 'score', 'cluster', 'singles', 'reviews']);
+
+    // 2. The same population, stopped in the middle of scoring, then resumed.
+    const stopped = await legacyTenant();
+    const controller = new AbortController();
+    const seen: DedupeProgress[] = [];
+    await assert.rejects(
+      dedupeTenant(testApp.db, {
+        tenantId: stopped.id,
+        batchSize: 4,
+        signal: controller.signal,
+        onProgress: (progress) => {
+          seen.push(progress);
+          if (progress.phase === 'score' && progress.done === 2) {
+            controller.abort();
+          }
+        },
+      }),
+      (error: Error) => error.name === 'AbortError',
+    );
+    const resumed: DedupeReport = await dedupeTenant(testApp.db, { tenantId: stopped.id, batchSize: 4 });
+    assert.equal(resumed.resumed, true);
+    assert.equal(resumed.runId, seen[0]?.runId);
+    assert.deepEqual(await partition(stopped), expected);
+    assert.equal(resumed.candidatePairs, report.candidatePairs);
+    assert.deepEqual(resumed.bands, report.bands);
+
+    // 3. Running again changes nothing.
+    const again = await dedupeTenant(testApp.db, { tenantId: stopped.id });
+    assert.equal(again.resumed, false);
+    assert.deepEqual(await partition(stopped), expected);
+  });
+});

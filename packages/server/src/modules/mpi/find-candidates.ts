@@ -1,0 +1,129 @@
+import type { Queryable } from '../../platform/db/index.ts';
+import type { MatchRecord } from './engine/index.ts';
+import { MAX_BLOCK_SIZE, type Candidate } from './mpi-records.ts';
+import type { ActiveModelRef } from './model-store.ts';
+
+/** The candidates a record's blocking keys find, and which model version is active. */
+export type CandidateLookup = {
+  candidates: Candidate[];
+  oversizedKeys: number;
+  model: ActiveModelRef;
+  /** The tenant's source systems in trust order (settings), which golden records need. */
+  sourceTrust: string[];
+};
+
+type CandidateRow = {
+  patient_id: string | null;
+  record: MatchRecord | null;
+  person_id: string | null;
+  oversized: number | string;
+  model_version: number | null;
+  model_trained_at: Date | string | null;
+  source_trust: string[] | null;
+};
+
+/**
+ * The lookup shared by matching and `$match` ($1 tenant, $2 the patient itself, $3 its keys, $4 the
+ * block cap): one primary-key range per key, reading at most one row past the cap so an oversized
+ * block is skipped without being read; the candidates' records and golden records; and the tenant's
+ * active model version and source trust order, so a match needs no separate round trip for them.
+ */
+const CANDIDATES = `
+  hits AS (
+    SELECT k.key, m.patient_id
+    FROM unnest($3::text[]) AS k(key)
+    CROSS JOIN LATERAL (
+      SELECT patient_id FROM mpi_block_key WHERE tenant_id = $1 AND key = k.key LIMIT $4::int + 1
+    ) m
+  ),
+  sizes AS (SELECT key, count(*) AS size FROM hits GROUP BY key),
+  candidate AS (
+    SELECT DISTINCT h.patient_id FROM hits h JOIN sizes s USING (key)
+    WHERE s.size <= $4::int AND h.patient_id <> $2
+  )
+  SELECT c.patient_id, r.record, l.person_id, (SELECT count(*) FROM sizes WHERE size > $4::int) AS oversized,
+         active.version AS model_version, active.trained_at AS model_trained_at, setting.source_trust
+  FROM (SELECT 1) one
+  LEFT JOIN mpi_model active ON active.tenant_id = $1 AND active.active
+  LEFT JOIN mpi_setting setting ON setting.tenant_id = $1
+  LEFT JOIN (
+    candidate c
+    JOIN mpi_record r ON r.tenant_id = $1 AND r.patient_id = c.patient_id AND r.merged_into IS NULL
+    LEFT JOIN mpi_link l ON l.tenant_id = $1 AND l.patient_id = c.patient_id
+  ) ON true`;
+
+function toLookup(rows: CandidateRow[]): CandidateLookup {
+  const candidates: Candidate[] = [];
+  for (const row of rows) {
+    if (row.patient_id !== null && row.record !== null) {
+      candidates.push({ id: row.patient_id, record: row.record, personId: row.person_id ?? undefined });
+    }
+  }
+  const first = rows[0];
+  return {
+    candidates,
+    oversizedKeys: Number(first?.oversized ?? 0),
+    model:
+      first && first.model_version !== null && first.model_trained_at !== null
+        ? { version: first.model_version, trainedAt: new Date(first.model_trained_at) }
+        : undefined,
+    sourceTrust: first?.source_trust ?? [],
+  };
+}
+
+/**
+ * The patients sharing a blocking key with `keys`, except `patientId`; keys holding more than
+ * `maxBlockSize` records are skipped.
+ */
+export async function findCandidates(
+  q: Queryable,
+  options: { tenantId: string; patientId: string; keys: readonly string[]; maxBlockSize?: number },
+): Promise<CandidateLookup> {
+  const { rows } = await q.query<CandidateRow>(
+    `WITH ${CANDIDATES}`,
+    [options.tenantId, options.patientId, options.keys, options.maxBlockSize ?? MAX_BLOCK_SIZE],
+    { name: 'mpi-find-candidates' },
+  );
+  return toLookup(rows);
+}
+
+/**
+ * Files a record under its blocking keys (dropping the keys it no longer has), stores it when its
+ * content changed, and finds its candidates, in one statement. The candidates are read from the
+ * statement's snapshot, taken after the caller locked the keys (`prepareRecordWrite`), so they
+ * include every record a concurrent writer of these keys committed; the record's own new rows are
+ * not visible to the lookup, and its old ones are excluded with it.
+ */
+export async function fileRecordAndFindCandidates(
+  q: Queryable,
+  options: {
+    tenantId: string;
+    record: MatchRecord;
+    keys: readonly string[];
+    previousKeys: readonly string[];
+    contentHash: string;
+    now: Date;
+  },
+): Promise<CandidateLookup> {
+  const { tenantId, record, keys, previousKeys, contentHash, now } = options;
+  const { rows } = await q.query<CandidateRow>(
+    `WITH dropped AS (
+       DELETE FROM mpi_block_key
+       WHERE tenant_id = $1 AND key = ANY($5::text[]) AND patient_id = $2 AND NOT (key = ANY($3::text[]))
+     ),
+     added AS (
+       INSERT INTO mpi_block_key (tenant_id, key, patient_id)
+       SELECT $1, key, $2 FROM unnest($3::text[]) AS key WHERE NOT (key = ANY($5::text[]))
+       ON CONFLICT DO NOTHING
+     ),
+     stored AS (
+       UPDATE mpi_record
+       SET record = $6::jsonb, source = $7, block_keys = $3::text[], content_hash = $8, updated_at = $9
+       WHERE tenant_id = $1 AND patient_id = $2 AND content_hash <> $8
+     ),
+     ${CANDIDATES}`,
+    [tenantId, record.id, keys, MAX_BLOCK_SIZE, previousKeys, JSON.stringify(record), record.source, contentHash, now],
+    { name: 'mpi-file-find-candidates' },
+  );
+  return toLookup(rows);
+}

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import type { Patient } from '@medplum/fhirtypes';
+import type { Queryable } from '../../platform/db/index.ts';
+import type { MatchRecord } from './engine/index.ts';
+
+/**
+ * The most records one blocking key may hold and still propose candidates. A key shared by more (a
+ * common birth date in a huge population, a placeholder phone number) says little about identity
+ * and would make one match cost thousands of comparisons, so it is skipped; the other keys of the
+ * union still find the true pairs it held.
+ */
+export const MAX_BLOCK_SIZE = 500;
+
+/** What the index holds about one patient. */
+export type PatientState = {
+  contentHash: string;
+  blockKeys: string[];
+  mergedInto: string | undefined;
+  personId: string | undefined;
+};
+
+/** A patient found through the blocking keys, with its record and golden record. */
+export type Candidate = { id: string; record: MatchRecord; personId: string | undefined };
+
+/**
+ * A hash of everything matching and survivorship read from a Patient: its normalised record and the
+ * raw demographics the golden record copies. Equal hashes mean a write changed neither.
+ */
+export function contentHashOf(record: MatchRecord, patient: Patient): string {
+  const { name, birthDate, gender, address, telecom } = patient;
+  return createHash('sha256')
+    .update(canonicalJson([record, name, birthDate, gender, address, telecom]))
+    .digest('base64url');
+}
+
+/** JSON with object keys sorted: a resource read back from jsonb has its keys in another order than as sent. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, child: unknown) =>
+    typeof child === 'object' && child !== null && !Array.isArray(child)
+      ? Object.fromEntries(Object.entries(child).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : child,
+  );
+}
+
+export async function tryReadPatientState(
+  q: Queryable,
+  tenantId: string,
+  patientId: string,
+): Promise<PatientState | undefined> {
+  const { rows } = await q.query<{
+    content_hash: string;
+    block_keys: string[];
+    merged_into: string | null;
+    person_id: string | null;
+  }>(
+    `SELECT r.content_hash, r.block_keys, r.merged_into, l.person_id
+     FROM mpi_record r LEFT JOIN mpi_link l ON l.tenant_id = r.tenant_id AND l.patient_id = r.patient_id
+     WHERE r.tenant_id = $1 AND r.patient_id = $2`,
+    [tenantId, patientId],
+    { name: 'mpi-patient-state' },
+  );
+  const row = rows[0];
+  return row
+    ? {
+        contentHash: row.content_hash,
+        blockKeys: row.block_keys,
+        mergedInto: row.merged_into ?? undefined,
+        personId: row.person_id ?? undefined,
+      }
+    : undefined;
+}
+
+/**
+ * Stores a patient's record and files it under its blocking keys (removing the keys it no longer
+ * has). A merged-away record keeps no keys, so it is never a candidate.
+ */
+export async function upsertRecord(
+  q: Queryable,
+  options: {
+    tenantId: string;
+    record: MatchRecord;
+    blockKeys: readonly string[];
+    previousKeys: readonly string[];
+    contentHash: string;
+    now: Date;
+  },
+): Promise<void> {
+  const { tenantId, record, blockKeys, previousKeys, contentHash, now } = options;
+  await q.query(
+    `WITH dropped AS (
+       DELETE FROM mpi_block_key
+       WHERE tenant_id = $1 AND key = ANY($3::text[]) AND patient_id = $2 AND NOT (key = ANY($4::text[]))
+     ),
+     added AS (
+       INSERT INTO mpi_block_key (tenant_id, key, patient_id)
+       SELECT $1, key, $2 FROM unnest($4::text[]) AS key
+       ON CONFLICT DO NOTHING
+     )
+     INSERT INTO mpi_record (tenant_id, patient_id, record, source, block_keys, content_hash, updated_at)
+     VALUES ($1, $2, $5::jsonb, $6, $4::text[], $7, $8)
+     ON CONFLICT (tenant_id, patient_id) DO UPDATE
+       SET record = EXCLUDED.record, source = EXCLUDED.source, block_keys = EXCLUDED.block_keys,
+           content_hash = EXCLUDED.content_hash, updated_at = EXCLUDED.updated_at`,
+    [tenantId, record.id, previousKeys, blockKeys, JSON.stringify(record), record.source, contentHash, now],
+    { name: 'mpi-upsert-record' },
+  );
+}
+
+/** Forgets a patient: its record and its blocking keys. */
+export async function deleteRecord(
+  q: Queryable,
+  tenantId: string,
+  patientId: string,
+  blockKeys: readonly string[],
+): Promise<void> {
+  await q.query(
+    `WITH dropped AS (DELETE FROM mpi_block_key WHERE tenant_id = $1 AND key = ANY($3::text[]) AND patient_id = $2)
+     DELETE FROM mpi_record WHERE tenant_id = $1 AND patient_id = $2`,
+    [tenantId, patientId, blockKeys],
+  );
+}
+
+/** Marks a record merged into another (no blocking keys, no longer a candidate), or live again with `undefined`. */
+export async function setMergedInto(
+  q: Queryable,
+  options: { tenantId: string; patientId: string; mergedInto: string | undefined },
+): Promise<void> {
+  const { tenantId, patientId, mergedInto } = options;
+  if (mergedInto === undefined) {
+    await q.query(
+      `WITH keys AS (
+         INSERT INTO mpi_block_key (tenant_id, key, patient_id)
+         SELECT tenant_id, unnest(block_keys), patient_id FROM mpi_record WHERE tenant_id = $1 AND patient_id = $2
+         ON CONFLICT DO NOTHING
+       )
+       UPDATE mpi_record SET merged_into = NULL WHERE tenant_id = $1 AND patient_id = $2`,
+      [tenantId, patientId],
+    );
+    return;
+  }
+  await q.query(
+    `WITH dropped AS (
+       DELETE FROM mpi_block_key
+       WHERE tenant_id = $1 AND patient_id = $2
+         AND key = ANY((SELECT block_keys FROM mpi_record WHERE tenant_id = $1 AND patient_id = $2)::text[])
+     )
+     UPDATE mpi_record SET merged_into = $3 WHERE tenant_id = $1 AND patient_id = $2`,
+    [tenantId, patientId, mergedInto],
+  );
+}
+
+/** Stored records by patient id, with their golden record and merge state. */
+export async function loadRecords(
+  q: Queryable,
+  tenantId: string,
+  patientIds: readonly string[],
+): Promise<Map<string, { record: MatchRecord; personId: string | undefined; mergedInto: string | undefined }>> {
+  if (patientIds.length === 0) {
+    return new Map();
+  }
+  const { rows } = await q.query<{
+    patient_id: string;
+    record: MatchRecord;
+    person_id: string | null;
+    merged_into: string | null;
+  }>(
+    `SELECT r.patient_id, r.record, l.person_id, r.merged_into
+     FROM mpi_record r LEFT JOIN mpi_link l ON l.tenant_id = r.tenant_id AND l.patient_id = r.patient_id
+     WHERE r.tenant_id = $1 AND r.patient_id = ANY($2::text[])`,
+    [tenantId, patientIds],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.patient_id,
+      { record: row.record, personId: row.person_id ?? undefined, mergedInto: row.merged_into ?? undefined },
+    ]),
+  );
+}
