@@ -1,0 +1,47 @@
+import type { Config } from '../../config.ts';
+
+/** What the authorization server needs from the configuration, fixed at start. */
+export type OAuthSettings = Readonly<{
+  /** The OpenID issuer: the server's public base URL. */
+  issuer: string;
+  /** The FHIR base URL: SMART's `aud`, and the audience of every access token. */
+  fhirBaseUrl: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+}>;
+
+export function oauthSettingsFrom(config: Config): OAuthSettings {
+  return Object.freeze({
+    issuer: config.oauth.issuer,
+    fhirBaseUrl: `${config.baseUrl}/fhir/R4`,
+    accessTokenTtlSeconds: config.oauth.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: config.oauth.refreshTokenTtlSeconds,
+  });
+}
+
+/** The provider's endpoints, below the issuer. */
+export const OAUTH_ROUTES = {
+  authorization: '/oauth/authorize',
+  token: '/oauth/token',
+  introspection: '/oauth/token/introspection',
+  revocation: '/oauth/token/revocation',
+  jwks: '/oauth/jwks',
+  userinfo: '/oauth/userinfo',
+  end_session: '/oauth/session/end',
+  pushed_authorization_request: '/oauth/par',
+} as const;
+
+/** Where the provider sends the browser to sign in and consent. */
+export const INTERACTION_PATH = '/oauth/interaction';
+
+/** The scopes besides resource scopes: OpenID Connect and SMART launch context. */
+export const STATIC_SCOPES = [
+  'openid',
+  'profile',
+  'fhirUser',
+  'offline_access',
+  'online_access',
+  'launch',
+  'launch/patient',
+  'launch/encounter',
+] as const;
