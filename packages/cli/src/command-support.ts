@@ -48,6 +48,45 @@ export type ProgressView<P> = {
   lineOf: (progress: P) => string | undefined;
 };
 
+/**
+ * A bar per stage (a tenant, a phase…) on a terminal, started afresh as each stage starts; else
+ * one line as each stage starts.
+ */
+export function barPerStage<P extends { done: number; total: number }>(options: {
+  barFormat: string;
+  stageOf: (progress: P) => string;
+  /** The bar's format values besides the counts. */
+  payloadOf: (progress: P) => Record<string, unknown>;
+  lineOf: (progress: P) => string;
+}): ProgressView<P> {
+  let barStage: string | undefined;
+  let lineStage: string | undefined;
+  return {
+    barFormat: options.barFormat,
+    showOnBar(bar, progress) {
+      const stage = options.stageOf(progress);
+      if (stage !== barStage) {
+        if (barStage !== undefined) {
+          bar.stop();
+        }
+        barStage = stage;
+        bar.start(progress.total, progress.done, options.payloadOf(progress));
+      } else {
+        bar.setTotal(progress.total);
+        bar.update(progress.done);
+      }
+    },
+    lineOf(progress) {
+      const stage = options.stageOf(progress);
+      if (stage === lineStage) {
+        return undefined;
+      }
+      lineStage = stage;
+      return options.lineOf(progress);
+    },
+  };
+}
+
 export type ProgressReporter<P> = { update: (progress: P) => void; stop: () => void };
 
 /**

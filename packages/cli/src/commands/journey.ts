@@ -7,6 +7,7 @@ import {
   openConfiguredDatabase,
   type DatabaseOptions,
   type ProgressOptions,
+  barPerStage,
   type ProgressView,
 } from '../command-support.ts';
 
@@ -24,22 +25,12 @@ type RebuildCommandOptions = DatabaseOptions & ProgressOptions & { tenant?: stri
 
 /** A bar per tenant on a terminal, else one line as each tenant starts. */
 function rebuildProgressView(): ProgressView<RebuildProgress> {
-  let tenant: string | undefined;
-  return {
+  return barPerStage({
     barFormat: 'rebuilding {tenant} [{bar}] {percentage}% | {value}/{total} resources',
-    showOnBar(bar, progress) {
-      if (progress.tenantId !== tenant) {
-        if (tenant !== undefined) {
-          bar.stop();
-        }
-        tenant = progress.tenantId;
-        bar.start(progress.total, progress.done, { tenant });
-      } else {
-        bar.update(progress.done);
-      }
-    },
-    lineOf: (progress) => (progress.done === 0 ? formatProgressLine(progress) : undefined),
-  };
+    stageOf: (progress) => progress.tenantId,
+    payloadOf: (progress) => ({ tenant: progress.tenantId }),
+    lineOf: formatProgressLine,
+  });
 }
 
 /** `caregraph journey rebuild`: recomputes the patient journey graphs from the stored resources. */
