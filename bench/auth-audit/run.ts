@@ -1,0 +1,361 @@
+// Audit benchmark: what recording costs an authorised FHIR read (the same server with audit on and
+// with the benchmark-only switch off), how fast entries are appended and put in the Merkle tree,
+// and how long `caregraph audit verify` takes over a log of 1M entries (generated directly).
+// Usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick]
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startTemporaryPostgres } from '../../scripts/temporary-postgres.ts';
+import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
+import {
+  buildEntry,
+  encodeEntry,
+  exportLog,
+  integrateAll,
+  loadSigningKey,
+  readLogFromExport,
+  recordEvent,
+  verifyLog,
+  type AuditEntry,
+  type SigningKey,
+} from '../../packages/server/src/modules/audit/index.ts';
+import { handleFhirRequest, type FhirRepo } from '../../packages/server/src/modules/fhir/index.ts';
+import { parseModes, runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
+import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
+import { runTimed, type LoadResult } from '../fhir-store/closed-loop.ts';
+import { FhirClient } from '../fhir-store/http-load.ts';
+import { machineInfo, postgresVersion } from '../fhir-store/machine.ts';
+import { pgliteVersion } from '../fhir-store/raw-driver.ts';
+import type { DatabaseMode } from '../fhir-store/report.ts';
+import { startServerProcess } from '../fhir-store/server-process.ts';
+
+const TENANT = 'bench';
+/** The issue's target: audited reads at most 15% slower than unaudited ones. */
+const OVERHEAD_TARGET = 0.15;
+
+type Settings = {
+  quick: boolean;
+  patients: number;
+  clients: number;
+  /** Alternating audit-on/audit-off rounds, so drift of a shared machine hits both alike. */
+  rounds: number;
+  warmupMs: number;
+  durationMs: number;
+  appendSeconds: number;
+  verifyEntries: number;
+};
+
+type ReadRound = { audit: 'on' | 'off'; readsPerSecond: number; p50Ms: number; p99Ms: number; errors: number };
+
+type AuditModeReport = {
+  benchmark: 'auth-audit';
+  mode: DatabaseMode;
+  quick: boolean;
+  startedAt: string;
+  finishedAt: string;
+  machine: Record<string, unknown>;
+  settings: Settings;
+  reads: {
+    rounds: ReadRound[];
+    auditOnReadsPerSecond: number;
+    auditOffReadsPerSecond: number;
+    overhead: number;
+    targetOverhead: number;
+    meetsTarget: boolean;
+  };
+  append: { writers: number; entries: number; entriesPerSecond: number; integratedPerSecond: number };
+  verify: {
+    entries: number;
+    generateSeconds: number;
+    integrateSeconds: number;
+    exportSeconds: number;
+    exportMegabytes: number;
+    verifySeconds: number;
+    isValid: boolean;
+  };
+  errors: number;
+};
+
+const log = (message: string) => process.stderr.write(`[auth-audit] ${message}\n`);
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+async function loadPatients(db: Database, count: number): Promise<string[]> {
+  const repo: FhirRepo = { db, tenantId: TENANT, baseUrl: 'http://bench.invalid/fhir/R4', now: () => new Date() };
+  const ids: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const response = await handleFhirRequest(repo, {
+      method: 'POST',
+      path: 'Patient',
+      query: [],
+      body: {
+        resourceType: 'Patient',
+        name: [{ family: `Bench${index}`, given: ['Audit'] }],
+        gender: index % 2 === 0 ? 'female' : 'male',
+        birthDate: `19${50 + (index % 50)}-01-01`,
+      },
+    });
+    ids.push(String(response.location?.split('/')[1]));
+  }
+  return ids;
+}
+
+/** Closed-loop authorised reads of random patients against a fresh server process. */
+async function measureReads(
+  options: { dataDir: string; databaseUrl: string | undefined; audit: 'on' | 'off'; ids: string[] },
+  settings: Settings,
+): Promise<ReadRound> {
+  // startServerProcess passes this process's environment on: the switch is set only while it starts.
+  if (options.audit === 'off') {
+    process.env.CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK = 'true';
+  }
+  const server = await startServerProcess({
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+    tenantId: TENANT,
+  });
+  delete process.env.CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK;
+  const stop = onCleanup('server', server.stop);
+  const client = new FhirClient(server.origin, server.apiKey, settings.clients);
+  let result: LoadResult;
+  try {
+    let next = 0;
+    result = await runTimed({
+      concurrency: settings.clients,
+      warmupMs: settings.warmupMs,
+      durationMs: settings.durationMs,
+      operation: () => client.read('Patient', options.ids[next++ % options.ids.length] ?? ''),
+    });
+  } finally {
+    await client.close();
+    await stop();
+  }
+  const readsPerSecond = Math.round(result.operations / result.seconds);
+  log(
+    `  audit ${options.audit}: ${readsPerSecond} reads/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms`,
+  );
+  return {
+    audit: options.audit,
+    readsPerSecond,
+    p50Ms: result.latency.p50Ms,
+    p99Ms: result.latency.p99Ms,
+    errors: result.errors,
+  };
+}
+
+const READ_EVENT = (index: number) => ({
+  type: 'rest' as const,
+  interaction: 'read',
+  action: 'R' as const,
+  entities: [`Patient/p${index % 5000}`],
+  patients: [`p${index % 5000}`],
+});
+const BENCH_CONTEXT = { agent: { kind: 'api-key' as const, name: 'bench', roles: ['admin'], address: '127.0.0.1' } };
+
+/**
+ * Entries appended as reads append them (group commit: concurrent writers share statements) by
+ * `writers` concurrent writers, then integrated.
+ */
+async function measureAppend(db: Database, key: SigningKey, mode: DatabaseMode, settings: Settings) {
+  const writers = mode === 'postgres' ? 4 : 1;
+  let entries = 0;
+  const until = performance.now() + settings.appendSeconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (performance.now() < until) {
+        await recordEvent(db, { tenantId: TENANT, context: BENCH_CONTEXT, event: READ_EVENT(entries++) });
+      }
+    }),
+  );
+  const appendSeconds = (performance.now() - started) / 1000;
+  const integrateStarted = performance.now();
+  const report = await integrateAll(db, { getKey: () => key, wait: true });
+  const integrateSeconds = (performance.now() - integrateStarted) / 1000;
+  const result = {
+    writers,
+    entries,
+    entriesPerSecond: Math.round(entries / appendSeconds),
+    integratedPerSecond: Math.round(report.integrated / integrateSeconds),
+  };
+  log(
+    `  append: ${result.entriesPerSecond} entries/s (${writers} writers); integration ${result.integratedPerSecond} entries/s`,
+  );
+  return result;
+}
+
+/** Inserts `count` entries straight into the entry table, a batch per statement, as if recorded. */
+async function generateEntries(db: Database, count: number): Promise<void> {
+  const batch = 5000;
+  const recorded = new Date('2025-01-01T00:00:00Z').getTime();
+  for (let from = 0; from < count; from += batch) {
+    const entries: AuditEntry[] = [];
+    for (let index = from; index < Math.min(count, from + batch); index++) {
+      entries.push(
+        buildEntry({
+          tenantId: TENANT,
+          context: BENCH_CONTEXT,
+          event: READ_EVENT(index),
+          recorded: new Date(recorded + index),
+        }),
+      );
+    }
+    await db.query('INSERT INTO audit_entry (content) SELECT unnest($1::text[])', [entries.map(encodeEntry)]);
+  }
+}
+
+async function measureVerify(db: Database, key: SigningKey, dir: string, settings: Settings) {
+  const { rows } = await db.query<{ size: number }>('SELECT count(*)::int AS size FROM audit_leaf');
+  const missing = Math.max(0, settings.verifyEntries - (rows[0]?.size ?? 0));
+  let started = performance.now();
+  log(`  generating ${missing} entries`);
+  await generateEntries(db, missing);
+  const generateSeconds = (performance.now() - started) / 1000;
+  started = performance.now();
+  await integrateAll(db, { getKey: () => key, wait: true });
+  const integrateSeconds = (performance.now() - started) / 1000;
+  const file = path.join(dir, 'audit.ndjson');
+  started = performance.now();
+  const exported = await exportLog(db, file);
+  const exportSeconds = (performance.now() - started) / 1000;
+  started = performance.now();
+  const report = await verifyLog(await readLogFromExport(file));
+  const verifySeconds = (performance.now() - started) / 1000;
+  const result = {
+    entries: exported.entries,
+    generateSeconds: round1(generateSeconds),
+    integrateSeconds: round1(integrateSeconds),
+    exportSeconds: round1(exportSeconds),
+    exportMegabytes: round1(statSync(file).size / 1e6),
+    verifySeconds: round1(verifySeconds),
+    isValid: report.isValid,
+  };
+  log(
+    `  verify: ${result.entries} entries in ${result.verifySeconds} s (export ${result.exportSeconds} s, integration ${result.integrateSeconds} s)`,
+  );
+  return result;
+}
+
+async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditModeReport> {
+  const startedAt = new Date().toISOString();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'caregraph-bench-audit-'));
+  onCleanup('data directory', async () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    const dataDir = path.join(dir, 'data');
+    let databaseUrl: string | undefined;
+    let databaseVersion = `PGlite ${pgliteVersion()} (on-disk data directory)`;
+    if (mode === 'postgres') {
+      const postgres = await startTemporaryPostgres();
+      onCleanup('temporary PostgreSQL', postgres.stop);
+      databaseUrl = postgres.url;
+      databaseVersion = await postgresVersion(databaseUrl);
+    }
+    let db = await openDatabase({ databaseUrl, dataDir, databasePoolSize: 4 });
+    let closeDb = onCleanup('database', db.close);
+    await migrate(db);
+    await ensureTenant(db, { id: TENANT, name: 'Audit benchmark' });
+    log(`${mode}: loading ${settings.patients} patients`);
+    const ids = await loadPatients(db, settings.patients);
+    // PGlite allows one process per data directory: the servers open it in turn.
+    await closeDb();
+    const rounds: ReadRound[] = [];
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const audit of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        rounds.push(await measureReads({ dataDir, databaseUrl, audit, ids }, settings));
+      }
+    }
+    const mean = (audit: 'on' | 'off') => {
+      const of = rounds.filter((item) => item.audit === audit);
+      return of.reduce((sum, item) => sum + item.readsPerSecond, 0) / of.length;
+    };
+    const on = mean('on');
+    const off = mean('off');
+    const overhead = Math.round((1 - on / off) * 1000) / 1000;
+    log(
+      `${mode}: audited reads ${Math.round(on)}/s vs ${Math.round(off)}/s unaudited: overhead ${(overhead * 100).toFixed(1)}%`,
+    );
+    db = await openDatabase({ databaseUrl, dataDir, databasePoolSize: 4 });
+    closeDb = onCleanup('database', db.close);
+    const key = loadSigningKey({ keyFile: undefined, dataDir });
+    const append = await measureAppend(db, key, mode, settings);
+    const verify = await measureVerify(db, key, dir, settings);
+    await closeDb();
+    const errors = rounds.reduce((sum, item) => sum + item.errors, 0) + (verify.isValid ? 0 : 1);
+    return {
+      benchmark: 'auth-audit',
+      mode,
+      quick: settings.quick,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine: machineInfo(mode, databaseVersion),
+      settings,
+      reads: {
+        rounds,
+        auditOnReadsPerSecond: Math.round(on),
+        auditOffReadsPerSecond: Math.round(off),
+        overhead,
+        targetOverhead: OVERHEAD_TARGET,
+        meetsTarget: overhead <= OVERHEAD_TARGET,
+      },
+      append,
+      verify,
+      errors,
+    };
+  } finally {
+    await runCleanups();
+  }
+}
+
+function renderMarkdown(reports: AuditModeReport[]): string {
+  const lines = [
+    '# Audit benchmark (latest run)',
+    '',
+    '| mode | reads/s audit on | reads/s audit off | overhead (target ≤ 15%) | append entries/s | integrate entries/s | verify entries | verify s | export MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const report of reports) {
+    const { reads, append, verify } = report;
+    lines.push(
+      `| ${report.mode}${report.quick ? ' (quick)' : ''} | ${reads.auditOnReadsPerSecond} | ${reads.auditOffReadsPerSecond} | ${(reads.overhead * 100).toFixed(1)}% ${reads.meetsTarget ? '✓' : '✗'} | ${append.entriesPerSecond} (${append.writers} writers) | ${append.integratedPerSecond} | ${verify.entries.toLocaleString('en-US')} | ${verify.verifySeconds} | ${verify.exportMegabytes} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Reads: GET Patient/{id} with ${reports[0]?.settings.clients ?? 0} closed-loop clients, ${reports[0]?.settings.rounds ?? 0} alternating rounds per setting; "audit off" is the benchmark-only CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK.`,
+    'Append: entries recorded as reads record them (concurrent writers share a commit). Verify: `verifyLog` over an export (leaf hashes recomputed, tree rebuilt, every signed head checked).',
+    '',
+  );
+  return lines.join('\n');
+}
+
+const USAGE = 'usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick]\n';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { mode: { type: 'string', default: 'both' }, quick: { type: 'boolean', default: false } },
+  });
+  const modes = parseModes(values.mode);
+  if (modes.length === 0) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const quick = values.quick;
+  const settings: Settings = {
+    quick,
+    patients: quick ? 200 : 1000,
+    clients: 8,
+    rounds: quick ? 2 : 3,
+    warmupMs: quick ? 2000 : 5000,
+    durationMs: quick ? 8000 : 20_000,
+    appendSeconds: quick ? 5 : 15,
+    verifyEntries: quick ? 50_000 : 1_000_000,
+  };
+  return runModesAndReport({
+    benchmark: 'auth-audit',
+    modes,
+    runMode: (mode) => runMode(mode, settings),
+    renderMarkdown,
+  });
+}
+
+await runBenchmark('auth-audit', main);

@@ -1,0 +1,199 @@
+// Writing audit entries: in the caller's transaction, or for reads in a statement shared with
+// concurrent reads; the integrator puts them in the Merkle tree later.
+import { randomUUID } from 'node:crypto';
+import type { Database, Queryable } from '../../platform/db/index.ts';
+import { encodeEntry, type AuditAgent, type AuditEntry, type AuditPurpose } from './audit-entry.ts';
+
+/** Who is acting and why, carried from the request to wherever data is read or written. */
+export type AuditContext = {
+  agent: AuditAgent;
+  purpose?: AuditPurpose;
+  requestId?: string;
+  /** Set only by the benchmark-only switch (`CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK`): nothing is recorded. */
+  isRecordingDisabled?: boolean;
+};
+
+/** The agent of work no request asked for (imports, start-up loading, the command line). */
+export const SYSTEM_AGENT: AuditAgent = { kind: 'system', name: 'caregraph', roles: [] };
+
+/** What a caller says about an event; the rest of the entry comes from the context. */
+export type AuditEvent = Pick<AuditEntry, 'type' | 'interaction' | 'action' | 'entities' | 'patients'> &
+  Partial<Pick<AuditEntry, 'query' | 'detail' | 'outcome' | 'failure'>>;
+
+/** Builds the entry for an event (a fresh id; `recorded` from the caller's clock). */
+export function buildEntry(options: {
+  tenantId: string | null;
+  context: AuditContext | undefined;
+  event: AuditEvent;
+  recorded: Date;
+}): AuditEntry {
+  const { context, event } = options;
+  const entry: AuditEntry = {
+    v: 1,
+    id: randomUUID(),
+    tenant: options.tenantId,
+    recorded: options.recorded.toISOString(),
+    type: event.type,
+    interaction: event.interaction,
+    action: event.action,
+    outcome: event.outcome ?? '0',
+    agent: context?.agent ?? SYSTEM_AGENT,
+    entities: event.entities,
+    patients: [...new Set(event.patients)].sort(),
+  };
+  if (context?.purpose) {
+    entry.purpose = context.purpose;
+  }
+  if (event.query && event.query.length > 0) {
+    entry.query = event.query;
+  }
+  if (event.detail !== undefined) {
+    entry.detail = event.detail;
+  }
+  if (context?.requestId !== undefined) {
+    entry.request = context.requestId;
+  }
+  if (event.failure !== undefined) {
+    entry.failure = event.failure;
+  }
+  return entry;
+}
+
+// The entry row is the only work a request does for the trail: one narrow append-only row. Leaf
+// hashes, tree nodes and search columns are derived from it by the integrator. A batch travels as
+// one text of entries joined by newlines (canonical JSON never holds a raw newline), which spares
+// the driver escaping every entry into an array literal; WITH ORDINALITY keeps the batch's order.
+const INSERT_ENTRY = 'INSERT INTO audit_entry (content) VALUES ($1)';
+const INSERT_ENTRIES = `INSERT INTO audit_entry (content)
+  SELECT e.content FROM unnest(string_to_array($1, E'\\n')) WITH ORDINALITY AS e(content, position)
+  ORDER BY e.position`;
+
+/**
+ * Inserts entries in one statement on `q`: inside the caller's transaction they commit or roll
+ * back with the change they record.
+ */
+export async function insertEntries(q: Queryable, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 1) {
+    await q.query(INSERT_ENTRY, [encodeEntry(entries[0] as AuditEntry)], { name: 'audit-insert-entry' });
+  } else if (entries.length > 1) {
+    await q.query(INSERT_ENTRIES, [entries.map(encodeEntry).join('\n')], { name: 'audit-insert-entries' });
+  }
+}
+
+/** One entry in the caller's transaction. */
+export function insertEntry(q: Queryable, entry: AuditEntry): Promise<void> {
+  return insertEntries(q, [entry]);
+}
+
+/**
+ * Group commit for entries recorded outside a transaction (reads): concurrent reads share one
+ * INSERT and one commit instead of paying one each. Each caller still waits until its own entry is
+ * committed, so no response leaves before its entry.
+ *
+ * Entries that arrive while a batch is being written go in the next one. Besides, the first entry
+ * of a batch waits for as many others as the last batch held (how many requests are in flight),
+ * but never more than MAX_WAIT_MS: under load, requests reach their entry one after another as
+ * the event loop serves them, so without the wait most batches would hold one or two entries. A
+ * lone request (last batch of one) waits only one turn of the event loop. This matters most on
+ * PGlite, which pays for every commit and runs each statement synchronously, so nothing queues up
+ * while a batch is written.
+ */
+type Waiting = { entry: AuditEntry; resolve: () => void; reject: (error: unknown) => void };
+type CommitQueue = {
+  waiting: Waiting[];
+  isWriting: boolean;
+  /** The scheduled write: on the next turn of the event loop, or after the bounded wait. */
+  scheduled: { isWait: boolean; cancel: () => void } | undefined;
+  /** The size of the last batch written: how many entries the next one waits for. */
+  expected: number;
+};
+
+const MAX_BATCH = 500;
+const MAX_WAIT_MS = 1;
+// One queue per database object (weakly held, so a closed database's queue goes with it).
+const queues = new WeakMap<Database, CommitQueue>();
+
+async function writeBatch(db: Database, queue: CommitQueue): Promise<void> {
+  queue.scheduled = undefined;
+  queue.isWriting = true;
+  const batch = queue.waiting.splice(0, MAX_BATCH);
+  queue.expected = batch.length;
+  try {
+    await insertEntries(
+      db,
+      batch.map((item) => item.entry),
+    );
+    batch.forEach((item) => item.resolve());
+  } catch (error) {
+    batch.forEach((item) => item.reject(error));
+  }
+  queue.isWriting = false;
+  scheduleWrite(db, queue);
+}
+
+/** Schedules the next batch: now when it is as large as the last one, else at most MAX_WAIT_MS from now. */
+function scheduleWrite(db: Database, queue: CommitQueue): void {
+  if (queue.isWriting || queue.waiting.length === 0) {
+    return;
+  }
+  const isFull = queue.waiting.length >= queue.expected;
+  if (queue.scheduled && (!queue.scheduled.isWait || !isFull)) {
+    return;
+  }
+  queue.scheduled?.cancel();
+  const write = () => void writeBatch(db, queue);
+  if (isFull) {
+    const turn = setImmediate(write);
+    queue.scheduled = { isWait: false, cancel: () => clearImmediate(turn) };
+  } else {
+    const wait = setTimeout(write, MAX_WAIT_MS);
+    queue.scheduled = { isWait: true, cancel: () => clearTimeout(wait) };
+  }
+}
+
+function commitWithOthers(db: Database, entry: AuditEntry): Promise<void> {
+  let queue = queues.get(db);
+  if (!queue) {
+    queue = { waiting: [], isWriting: false, scheduled: undefined, expected: 1 };
+    queues.set(db, queue);
+  }
+  const current = queue;
+  return new Promise<void>((resolve, reject) => {
+    current.waiting.push({ entry, resolve, reject });
+    scheduleWrite(db, current);
+  });
+}
+
+/** Whether `q` is the database itself rather than an open transaction. */
+export function isDatabase(q: Queryable): q is Database {
+  return 'transaction' in q;
+}
+
+// The benchmark-only switch, per database: the audit plugin sets it for the app that owns `db`, so
+// work recorded without a request context (sign-in, account changes) honours it like requests do.
+const databasesNotRecording = new WeakSet<Database>();
+
+/** Turns recording off for everything written through `db` (the benchmark-only switch). */
+export function stopRecording(db: Database): void {
+  databasesNotRecording.add(db);
+}
+
+/** Whether the benchmark-only switch turned recording off for `db`. */
+export function isRecordingStopped(db: Database): boolean {
+  return databasesNotRecording.has(db);
+}
+
+/**
+ * Records one event unless recording is switched off for a benchmark; resolves once it is
+ * committed (in the caller's transaction when `q` is one).
+ */
+export async function recordEvent(
+  q: Queryable,
+  options: { tenantId: string | null; context: AuditContext | undefined; event: AuditEvent; now?: () => Date },
+): Promise<void> {
+  if (options.context?.isRecordingDisabled) {
+    return;
+  }
+  const entry = buildEntry({ ...options, recorded: (options.now ?? (() => new Date()))() });
+  await (isDatabase(q) ? commitWithOthers(q, entry) : insertEntry(q, entry));
+}
