@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommand } from './commands/audit.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerJourneyCommand } from './commands/journey.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerMpiCommand } from './commands/mpi.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTerminologyCommand } from './commands/terminology.ts';
 import type { ExitStatus } from './exit-status.ts';
@@ -21,6 +23,8 @@ export function buildProgram(status: ExitStatus = { code: 0 }): Command {
   registerImportCommand(program, status);
   registerTerminologyCommand(program);
   registerJourneyCommand(program);
+  registerAuditCommand(program, status);
+  registerMpiCommand(program, status);
   return program;
 }
 

@@ -1,17 +1,23 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
+import { auditPlugin } from './modules/audit/index.ts';
 import { fhirPlugin } from './modules/fhir/index.ts';
+import { identityPlugin, identitySettingsFrom } from './modules/identity/index.ts';
 import { journeyPlugin } from './modules/journey/index.ts';
+import { mpiPlugin } from './modules/mpi/index.ts';
+import { oauthPlugin, oauthSettingsFrom } from './modules/oauth/index.ts';
 import { terminologyPlugin } from './modules/terminology/index.ts';
 import { bindingsPlugin } from './modules/terminology/bindings/index.ts';
 import type { Database } from './platform/db/index.ts';
 import { dbPlugin } from './platform/db-plugin.ts';
 import { healthPlugin } from './platform/health.ts';
 import { loggerOptions } from './platform/logging.ts';
+import { createMailer, mailerPlugin } from './platform/mailer.ts';
 import { createMetrics, metricsPlugin, type Metrics } from './platform/metrics.ts';
 import { problemErrorHandler, problemNotFoundHandler } from './platform/problem-errors.ts';
 import { requestContextPlugin } from './platform/request-context.ts';
@@ -46,13 +52,33 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(dbPlugin, { db: dependencies.db, closeOnShutdown: dependencies.ownsDatabase ?? false });
   await app.register(metricsPlugin, { metrics: dependencies.metrics ?? createMetrics() });
   await app.register(requestContextPlugin);
+  // Before every module: FHIR, journey and authentication record through `app.audit`.
+  await app.register(auditPlugin, {
+    signingKey: { keyFile: config.auditSigningKeyFile, dataDir: config.dataDir },
+    isRecordingDisabled: config.auditDisabledForBenchmark,
+  });
   await app.register(healthPlugin);
+  await app.register(mailerPlugin, {
+    mailer: createMailer({
+      smtpUrl: config.smtpUrl,
+      from: config.mailFrom,
+      dropDir: path.join(config.dataDir, 'mail'),
+    }),
+  });
+  // Before FHIR, so its CORS hook reaches `/fhir/R4` and `authenticate` can verify its tokens.
+  await app.register(oauthPlugin, { settings: oauthSettingsFrom(config), identity: identitySettingsFrom(config) });
   // Upgrades only the routes declared with `websocket: true`; closes open sockets on shutdown.
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(fhirPlugin, { prefix: '/fhir/R4', baseUrl: config.baseUrl, version: VERSION });
   await app.register(terminologyPlugin, { prefix: '/api/terminology', baseUrl: config.baseUrl });
   await app.register(bindingsPlugin, { prefix: '/api/terminology' });
   await app.register(journeyPlugin, { prefix: '/api', baseUrl: config.baseUrl });
+  await app.register(mpiPlugin, { prefix: '/api/mpi', baseUrl: config.baseUrl });
+  await app.register(identityPlugin, {
+    prefix: '/api',
+    settings: identitySettingsFrom(config),
+    defaultTenantId: config.defaultTenantId,
+  });
   if (hasWebApp) {
     await app.register(fastifyStatic, { root: config.webDistDir, prefix: '/', wildcard: false });
   } else {

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.ts';
 import { loadShippedTerminology } from './modules/terminology/shipped.ts';
+import { ensureDemoUsers, ensureInitialAdmin } from './modules/identity/index.ts';
 import { importFiles } from './modules/import/index.ts';
+import { ensureBootstrapClient } from './modules/oauth/index.ts';
 import { createApiKey, ensureTenant } from './modules/tenants/index.ts';
 import type { Database } from './platform/db/index.ts';
 
@@ -41,9 +43,29 @@ export async function bootstrapTenant(db: Database, config: Config, log: Fastify
     }
     log.info({ keyFile }, 'no CAREGRAPH_API_KEY set; the API key for the default tenant is in the key file');
   }
+  await ensureInitialAdmin(
+    db,
+    {
+      tenantId: config.defaultTenantId,
+      email: config.adminEmail,
+      password: config.adminPassword,
+      passwordFile: path.join(config.dataDir, 'admin-password'),
+    },
+    log,
+  );
+  if (config.oauth.bootstrapClient) {
+    await ensureBootstrapClient(db, { tenantId: config.defaultTenantId, ...config.oauth.bootstrapClient });
+    log.info(
+      { clientId: config.oauth.bootstrapClient.clientId },
+      'bootstrap OAuth client registered (client_credentials, system/*.*)',
+    );
+  }
 }
 
-/** Loads the demo patients into the default tenant when it holds no Patient yet. */
+/**
+ * Loads the demo patients into the default tenant when it holds no Patient yet, and (on the `demo`
+ * tenant) the demo sign-ins, one per role, the patient's linked to a demo Patient.
+ */
 export async function loadDemoDataOnce(db: Database, config: Config, log: FastifyBaseLogger): Promise<void> {
   if (!config.loadDemoData || !existsSync(config.demoDataDir)) {
     return;
@@ -51,9 +73,31 @@ export async function loadDemoDataOnce(db: Database, config: Config, log: Fastif
   const { rows } = await db.query("SELECT 1 FROM resource WHERE tenant_id = $1 AND resource_type = 'Patient' LIMIT 1", [
     config.defaultTenantId,
   ]);
-  if (rows.length > 0) {
-    return;
+  if (rows.length === 0) {
+    await importDemoData(db, config, log);
   }
+  if (config.defaultTenantId === 'demo') {
+    const created = await ensureDemoUsers(db, {
+      tenantId: config.defaultTenantId,
+      patientId: await tryFindFirstId(db, config.defaultTenantId, 'Patient'),
+      practitionerId: await tryFindFirstId(db, config.defaultTenantId, 'Practitioner'),
+    });
+    if (created > 0) {
+      log.info({ users: created }, 'demo sign-ins created (see README, Users and sign-in)');
+    }
+  }
+}
+
+/** The smallest id of a stored resource type: a stable pick for linking the demo sign-ins. */
+async function tryFindFirstId(db: Database, tenantId: string, resourceType: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM resource WHERE tenant_id = $1 AND resource_type = $2 AND NOT deleted ORDER BY id LIMIT 1',
+    [tenantId, resourceType],
+  );
+  return rows[0]?.id;
+}
+
+async function importDemoData(db: Database, config: Config, log: FastifyBaseLogger): Promise<void> {
   const started = performance.now();
   const report = await importFiles({
     repo: { db, tenantId: config.defaultTenantId, baseUrl: `${config.baseUrl}/fhir/R4`, now: () => new Date() },

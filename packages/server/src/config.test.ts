@@ -99,4 +99,98 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ CAREGRAPH_BASE_URL: 'https://fhir.example.org/' }).baseUrl, 'https://fhir.example.org');
     assert.throws(() => loadConfig({ CAREGRAPH_BASE_URL: 'fhir.example.org' }), /CAREGRAPH_BASE_URL/);
   });
+
+  it('derives mail sender and WebAuthn relying party from the base URL, with sign-in defaults', () => {
+    const config = loadConfig({ CAREGRAPH_BASE_URL: 'https://care.example.org:8443/' });
+
+    assert.equal(config.smtpUrl, undefined);
+    assert.equal(config.mailFrom, 'CareGraph <no-reply@care.example.org>');
+    assert.deepEqual(config.webAuthn, { rpId: 'care.example.org', origin: 'https://care.example.org:8443' });
+    assert.equal(config.lockoutThreshold, 10);
+    assert.equal(config.lockoutMinutes, 15);
+    assert.equal(config.adminEmail, 'admin@demo.caregraph.local');
+    assert.equal(config.adminPassword, undefined);
+    assert.equal(loadConfig({ HOST: '::1' }).webAuthn.rpId, '::1');
+  });
+
+  it('reads the sign-in settings it is given', () => {
+    const config = loadConfig({
+      CAREGRAPH_SMTP_URL: 'smtps://mailer:secret@smtp.example.org:465',
+      CAREGRAPH_MAIL_FROM: 'Clinic <clinic@example.org>',
+      CAREGRAPH_LOCKOUT_THRESHOLD: '5',
+      CAREGRAPH_LOCKOUT_MINUTES: '30',
+      CAREGRAPH_ADMIN_EMAIL: 'Root@Example.org',
+      CAREGRAPH_ADMIN_PASSWORD: 'a long admin passphrase',
+    });
+
+    assert.equal(config.smtpUrl, 'smtps://mailer:secret@smtp.example.org:465');
+    assert.equal(config.mailFrom, 'Clinic <clinic@example.org>');
+    assert.deepEqual([config.lockoutThreshold, config.lockoutMinutes], [5, 30]);
+    assert.equal(config.adminEmail, 'root@example.org');
+    assert.equal(config.adminPassword, 'a long admin passphrase');
+  });
+
+  it('reports bad sign-in settings without repeating the secrets', () => {
+    const env = {
+      CAREGRAPH_SMTP_URL: 'http://mailer:hunter2-secret@smtp.example.org',
+      CAREGRAPH_LOCKOUT_THRESHOLD: '0',
+      CAREGRAPH_ADMIN_EMAIL: 'not an address',
+      CAREGRAPH_ADMIN_PASSWORD: 'tiny-secret',
+    };
+
+    assert.throws(
+      () => loadConfig(env),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /CAREGRAPH_SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+        assert.match(error.message, /CAREGRAPH_LOCKOUT_THRESHOLD must be at least 1/);
+        assert.match(error.message, /CAREGRAPH_ADMIN_EMAIL must be an e-mail address/);
+        assert.match(error.message, /CAREGRAPH_ADMIN_PASSWORD must be at least 12 characters/);
+        assert.doesNotMatch(error.message, /hunter2|tiny-secret/);
+        return true;
+      },
+    );
+  });
+
+  it('configures the authorization server: issuer from the base URL, token lifetimes, no bootstrap client', () => {
+    const config = loadConfig({ CAREGRAPH_BASE_URL: 'https://care.example.org/' });
+    assert.equal(config.oauth.issuer, 'https://care.example.org');
+    assert.equal(config.oauth.bootstrapClient, undefined);
+    assert.equal(config.oauth.accessTokenTtlSeconds, 3600);
+    assert.equal(config.oauth.refreshTokenTtlSeconds, 14 * 86_400);
+    assert.ok(Object.isFrozen(config.oauth));
+  });
+
+  it('reads the bootstrap client and token lifetimes it is given', () => {
+    const config = loadConfig({
+      CAREGRAPH_BOOTSTRAP_CLIENT_ID: 'scripts',
+      CAREGRAPH_BOOTSTRAP_CLIENT_SECRET: 'a-client-secret-of-at-least-32-chars',
+      CAREGRAPH_ACCESS_TOKEN_TTL: '600',
+      CAREGRAPH_REFRESH_TOKEN_TTL: '86400',
+    });
+    assert.deepEqual(config.oauth.bootstrapClient, {
+      clientId: 'scripts',
+      clientSecret: 'a-client-secret-of-at-least-32-chars',
+    });
+    assert.equal(config.oauth.accessTokenTtlSeconds, 600);
+    assert.equal(config.oauth.refreshTokenTtlSeconds, 86_400);
+  });
+
+  it('reports bad authorization server settings without repeating the secret', () => {
+    assert.throws(
+      () =>
+        loadConfig({ CAREGRAPH_BOOTSTRAP_CLIENT_SECRET: 'short-bootstrap-secret', CAREGRAPH_ACCESS_TOKEN_TTL: '5' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(
+          error.message,
+          /CAREGRAPH_BOOTSTRAP_CLIENT_ID and CAREGRAPH_BOOTSTRAP_CLIENT_SECRET must be set together/,
+        );
+        assert.match(error.message, /CAREGRAPH_BOOTSTRAP_CLIENT_SECRET must be at least 32 characters/);
+        assert.match(error.message, /CAREGRAPH_ACCESS_TOKEN_TTL must be between 60 and 86400 seconds/);
+        assert.doesNotMatch(error.message, /short-bootstrap-secret/);
+        return true;
+      },
+    );
+  });
 });

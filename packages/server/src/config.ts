@@ -30,6 +30,33 @@ export type Config = Readonly<{
    * server stops listening: time for a load balancer to take the node out of rotation.
    */
   shutdownDelayMs: number;
+  /** SMTP server for outgoing mail (`smtp://` or `smtps://`); without it mail is written to `<dataDir>/mail`. */
+  smtpUrl: string | undefined;
+  /** The From address of outgoing mail. */
+  mailFrom: string;
+  /** WebAuthn relying party: the base URL's host name and origin, which passkeys are bound to. */
+  webAuthn: Readonly<{ rpId: string; origin: string }>;
+  /** Wrong passwords in a row that lock an account, and for how long. */
+  lockoutThreshold: number;
+  lockoutMinutes: number;
+  /** The first administrator of the default tenant; a password is generated into the data directory when unset. */
+  adminEmail: string;
+  adminPassword: string | undefined;
+  /** PEM (PKCS#8) Ed25519 key that signs audit tree heads; generated into `<dataDir>/audit-signing-key.pem` when unset. */
+  auditSigningKeyFile: string | undefined;
+  /** How often committed audit entries are put in the Merkle tree and a tree head is signed. */
+  auditPublishIntervalMs: number;
+  /** Benchmark only: record no audit entries, to measure what auditing costs. Never in production. */
+  auditDisabledForBenchmark: boolean;
+  /** The OpenID Connect / OAuth 2.0 authorization server. */
+  oauth: Readonly<{
+    /** The issuer: the public base URL. */
+    issuer: string;
+    /** A client_credentials client for scripts on the default tenant (`system/*.*`), registered at start. */
+    bootstrapClient: Readonly<{ clientId: string; clientSecret: string }> | undefined;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+  }>;
 }>;
 
 export class ConfigError extends Error {
@@ -90,10 +117,45 @@ export function loadConfig(env: Env = process.env): Config {
   if (baseUrl && !/^https?:\/\//.test(baseUrl)) {
     problems.push('CAREGRAPH_BASE_URL must be an http:// or https:// URL');
   }
+  const smtpUrl = env.CAREGRAPH_SMTP_URL || undefined;
+  if (smtpUrl && (!/^smtps?:\/\//.test(smtpUrl) || !URL.canParse(smtpUrl))) {
+    problems.push('CAREGRAPH_SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  const lockoutThreshold = readInt(env, 'CAREGRAPH_LOCKOUT_THRESHOLD', 10, problems);
+  if (lockoutThreshold < 1) {
+    problems.push('CAREGRAPH_LOCKOUT_THRESHOLD must be at least 1');
+  }
+  const adminPassword = env.CAREGRAPH_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 12) {
+    problems.push('CAREGRAPH_ADMIN_PASSWORD must be at least 12 characters');
+  }
+  const resolvedBaseUrl = (baseUrl || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, '');
+  const publicUrl = URL.canParse(resolvedBaseUrl) ? new URL(resolvedBaseUrl) : undefined;
+  // RP ids are host names without port or brackets (WebAuthn §5.1.2); the origin keeps the port.
+  const publicHost = publicUrl?.hostname.replace(/^\[|\]$/g, '') || 'localhost';
+  const adminEmail = (env.CAREGRAPH_ADMIN_EMAIL || `admin@${defaultTenantId}.caregraph.local`).toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
+    problems.push('CAREGRAPH_ADMIN_EMAIL must be an e-mail address');
+  }
+  const bootstrapClientId = env.CAREGRAPH_BOOTSTRAP_CLIENT_ID || undefined;
+  const bootstrapClientSecret = env.CAREGRAPH_BOOTSTRAP_CLIENT_SECRET || undefined;
+  if ((bootstrapClientId === undefined) !== (bootstrapClientSecret === undefined)) {
+    problems.push('CAREGRAPH_BOOTSTRAP_CLIENT_ID and CAREGRAPH_BOOTSTRAP_CLIENT_SECRET must be set together');
+  }
+  if (bootstrapClientId !== undefined && !/^[A-Za-z0-9._~-]{4,128}$/.test(bootstrapClientId)) {
+    problems.push('CAREGRAPH_BOOTSTRAP_CLIENT_ID must be 4–128 letters, digits or . _ ~ -');
+  }
+  if (bootstrapClientSecret !== undefined && bootstrapClientSecret.length < 32) {
+    problems.push('CAREGRAPH_BOOTSTRAP_CLIENT_SECRET must be at least 32 characters');
+  }
+  const accessTokenTtlSeconds = readInt(env, 'CAREGRAPH_ACCESS_TOKEN_TTL', 3600, problems);
+  if (accessTokenTtlSeconds < 60 || accessTokenTtlSeconds > 86_400) {
+    problems.push('CAREGRAPH_ACCESS_TOKEN_TTL must be between 60 and 86400 seconds');
+  }
   const config: Config = {
     host,
     port,
-    baseUrl: (baseUrl || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, ''),
+    baseUrl: resolvedBaseUrl,
     dataDir: path.resolve(env.CAREGRAPH_DATA_DIR || './data'),
     databaseUrl,
     databasePoolSize,
@@ -107,6 +169,25 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     shutdownTimeoutMs: readInt(env, 'CAREGRAPH_SHUTDOWN_TIMEOUT_MS', 10_000, problems),
     shutdownDelayMs: readInt(env, 'CAREGRAPH_SHUTDOWN_DELAY_MS', 0, problems),
+    smtpUrl,
+    mailFrom: env.CAREGRAPH_MAIL_FROM || `CareGraph <no-reply@${publicHost}>`,
+    webAuthn: Object.freeze({ rpId: publicHost, origin: publicUrl?.origin ?? resolvedBaseUrl }),
+    lockoutThreshold,
+    lockoutMinutes: readInt(env, 'CAREGRAPH_LOCKOUT_MINUTES', 15, problems),
+    adminEmail,
+    adminPassword,
+    auditSigningKeyFile: env.CAREGRAPH_AUDIT_SIGNING_KEY ? path.resolve(env.CAREGRAPH_AUDIT_SIGNING_KEY) : undefined,
+    auditPublishIntervalMs: Math.max(1, readInt(env, 'CAREGRAPH_AUDIT_PUBLISH_INTERVAL_MS', 1000, problems)),
+    auditDisabledForBenchmark: env.CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK === 'true',
+    oauth: Object.freeze({
+      issuer: resolvedBaseUrl,
+      bootstrapClient:
+        bootstrapClientId && bootstrapClientSecret
+          ? Object.freeze({ clientId: bootstrapClientId, clientSecret: bootstrapClientSecret })
+          : undefined,
+      accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: readInt(env, 'CAREGRAPH_REFRESH_TOKEN_TTL', 14 * 86_400, problems),
+    }),
   };
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

@@ -28,3 +28,28 @@ export {
   type RebuildProgress,
   type RebuildReport,
 } from './modules/journey/rebuild.ts';
+export {
+  exportLog,
+  ExportFormatError,
+  findOrphanEntry,
+  integrateAll,
+  loadSigningKey,
+  proveConsistency,
+  proveInclusion,
+  readLogFromDatabase,
+  readLogFromExport,
+  treeHeadJson,
+  verifyConsistency,
+  verifyInclusion,
+  verifyLog,
+  type VerifyReport,
+} from './modules/audit/index.ts';
+export {
+  activateModel,
+  dedupeTenant,
+  listModelVersions,
+  trainTenantModel,
+  type DedupeOptions,
+  type DedupeProgress,
+  type TrainTenantOptions,
+} from './modules/mpi/index.ts';

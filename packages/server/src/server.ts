@@ -21,6 +21,10 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     await loadShippedTerminologyOnce(db, config, app.log);
     await loadDemoDataOnce(db, config, app.log);
     await app.listen({ host: config.host, port: config.port });
+    if (config.auditDisabledForBenchmark) {
+      app.log.warn('audit recording is OFF (CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK): for benchmarks only');
+    }
+    app.audit.startPublisher(config.auditPublishIntervalMs);
   } catch (error) {
     // A failed start (port taken, database unreachable) must not leave the database open.
     await closeAfterFailedStart(app, db);

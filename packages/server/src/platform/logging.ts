@@ -14,6 +14,10 @@ export const REDACTED_PATHS = [
   'err.detail',
   '*.password',
   '*.token',
+  // Sign-in secrets: MFA challenge tokens, authenticator seeds, recovery codes.
+  '*.challengeToken',
+  '*.secret',
+  '*.recoveryCodes',
 ];
 
 /** A request as the log shows it: id, method and path, never the query string, headers or body. */

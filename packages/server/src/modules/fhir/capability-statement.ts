@@ -4,7 +4,7 @@ import type {
   CapabilityStatementRestResourceOperation,
   CapabilityStatementRestResourceSearchParam,
 } from '@caregraph/core/fhir';
-import { SUPPORTED_INTERACTIONS, TYPE_OPERATIONS } from './interactions/router.ts';
+import { NOT_STORED_TYPES, SUPPORTED_INTERACTIONS, TYPE_OPERATIONS } from './interactions/router.ts';
 import { getSearchParams } from './search/definitions.ts';
 import { isSearchable } from './search/parse-criterion.ts';
 import { listResourceTypes } from './validation/index.ts';
@@ -21,6 +21,10 @@ const COMMON_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
 ];
 
 function searchParams(type: string): CapabilityStatementRestResourceSearchParam[] {
+  const own = NOT_STORED_TYPES[type];
+  if (own) {
+    return own;
+  }
   const defined = [...getSearchParams(type).values()]
     .filter((parameter) => isSearchable(parameter))
     .map((parameter) => ({
@@ -33,6 +37,9 @@ function searchParams(type: string): CapabilityStatementRestResourceSearchParam[
 
 /** `_include` values: every reference parameter of the type, and `*`. */
 function searchIncludes(type: string): string[] {
+  if (NOT_STORED_TYPES[type]) {
+    return [];
+  }
   const references = [...getSearchParams(type).values()].filter(
     (parameter) => parameter.type === 'reference' && isSearchable(parameter),
   );
@@ -41,13 +48,15 @@ function searchIncludes(type: string): string[] {
 
 /** `_revinclude` values: every reference parameter of any type that may point at this type. */
 function searchRevIncludes(type: string, allTypes: string[]): string[] {
-  return allTypes.flatMap((source) =>
-    [...getSearchParams(source).values()]
-      .filter(
-        (parameter) => parameter.type === 'reference' && isSearchable(parameter) && parameter.targets.includes(type),
-      )
-      .map((parameter) => `${source}:${parameter.code}`),
-  );
+  return allTypes
+    .filter((source) => !NOT_STORED_TYPES[source])
+    .flatMap((source) =>
+      [...getSearchParams(source).values()]
+        .filter(
+          (parameter) => parameter.type === 'reference' && isSearchable(parameter) && parameter.targets.includes(type),
+        )
+        .map((parameter) => `${source}:${parameter.code}`),
+    );
 }
 
 function operations(type: string): CapabilityStatementRestResourceOperation[] {

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { allOk, created, type Resource } from '@caregraph/core/fhir';
+import { checkFhirAccess } from '../access/index.ts';
 import { buildCapabilityStatement } from './capability-statement.ts';
+import { createCompartmentProbe } from './compartment-probe.ts';
 import { handleFhirRequest } from './interactions/router.ts';
 import { isKnownResourceType } from './validation/index.ts';
 import type { FhirRepo, FhirRequest, FhirResponse } from './interactions/types.ts';
@@ -95,8 +97,22 @@ export async function registerFhirRoutes(app: FastifyInstance, options: { baseUr
       ...prefer,
     };
     request.metricsRoute = metricsRouteOf(request.method, path);
-    const repo: FhirRepo = { db: app.db, tenantId: context.tenantId, baseUrl, now: () => new Date() };
-    const response = await handleFhirRequest(repo, fhirRequest);
+    const timings = new Map<string, number>();
+    const repo: FhirRepo = {
+      db: app.db,
+      tenantId: context.tenantId,
+      baseUrl,
+      now: () => new Date(),
+      audit: app.audit.contextOf(request),
+      timings,
+    };
+    // What the caller's SMART scopes allow; a search reached through patient/ scopes comes back narrowed.
+    const allowed = await checkFhirAccess(context, fhirRequest, createCompartmentProbe(app.db, context.tenantId));
+    const response = await handleFhirRequest(repo, allowed);
+    if (timings.size > 0) {
+      // Server-Timing (W3C): what the store's named steps took, e.g. the patient index's matching.
+      reply.header('Server-Timing', [...timings].map(([name, ms]) => `${name};dur=${ms.toFixed(2)}`).join(', '));
+    }
     if (request.method === 'GET' && fhirRequest.ifNoneMatch && response.versionId !== undefined) {
       if (fhirRequest.ifNoneMatch.replace(/^W\//, '') === `"${response.versionId}"`) {
         return reply.code(304).header('ETag', `W/"${response.versionId}"`).send();

@@ -163,8 +163,10 @@ describe('password sign-in', () => {
     await login(user.email, PASSWORD, '192.0.2.21');
 
     const { rows } = await testApp.db.query<{ content: string }>(
-      'SELECT content FROM audit_entry WHERE tenant_id = $1 AND agent = $2 ORDER BY recorded',
-      [tenant.id, `user:${user.id}`],
+      `SELECT content FROM audit_entry
+       WHERE content::jsonb ->> 'tenant' = $1 AND content::jsonb -> 'agent' @> $2::jsonb
+       ORDER BY txid, seq`,
+      [tenant.id, JSON.stringify({ kind: 'user', name: user.id })],
     );
     const details = rows.map((row) => JSON.parse(row.content) as { detail: string; outcome: string });
 
@@ -178,7 +180,8 @@ describe('password sign-in', () => {
     );
     assert.ok(rows.every((row) => !row.content.includes(user.email) && !row.content.includes(PASSWORD)));
     const created = await testApp.db.query<{ agent: string }>(
-      "SELECT agent FROM audit_entry WHERE tenant_id = $1 AND content LIKE '%' || $2 || '%'",
+      `SELECT content::jsonb -> 'agent' ->> 'name' AS agent FROM audit_entry
+       WHERE content::jsonb ->> 'tenant' = $1 AND content LIKE '%' || $2 || '%'`,
       [tenant.id, `"detail":"user.created user:${user.id}"`],
     );
     assert.deepEqual(created.rows, [{ agent: 'caregraph' }]);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { recordApiRead } from '../audit/index.ts';
 import { createJourneyHub } from './live/journey-hub.ts';
 import { registerLiveRoute } from './live/watch-journey.ts';
 import { registerJourneyRoutes } from './routes.ts';
@@ -82,6 +83,22 @@ export async function journeyPlugin(app: FastifyInstance, options: { baseUrl: st
       return;
     }
     await app.authenticate(request);
+  });
+  // Every journey answer is a read of a patient's record: recorded before it is sent, so a failure
+  // to record fails the request.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.context && request.method === 'GET' && reply.statusCode < 400) {
+      const patientId = (request.params as { id?: string } | undefined)?.id;
+      const group = (request.query as { group?: string } | undefined)?.group;
+      await recordApiRead(app.db, {
+        tenantId: request.context.tenantId,
+        context: app.audit.contextOf(request),
+        route: request.routeOptions.url ?? 'journey',
+        ...(patientId === undefined ? {} : { patientId }),
+        ...(group === undefined ? {} : { entities: [group.startsWith('Group/') ? group : `Group/${group}`] }),
+      });
+    }
+    return payload;
   });
   const hub = createJourneyHub(app.db, (error) => app.log.error({ err: error }, 'journey live update failed'));
   app.addHook('onClose', () => hub.close());

@@ -77,6 +77,8 @@ function fhirFetchFor(app: FastifyInstance, request: FastifyRequest, baseUrl: st
     tenantId: request.context?.tenantId ?? '',
     baseUrl: `${baseUrl}/fhir/R4`,
     now: () => new Date(),
+    // The FHIR reads a journey view makes are the requester's, in the audit trail as well.
+    ...(request.context ? { audit: app.audit.contextOf(request) } : {}),
   };
   // FHIR logic throws its errors as outcomes; here they are answers like the HTTP API's.
   return (fhirRequest) =>

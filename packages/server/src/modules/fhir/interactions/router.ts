@@ -1,9 +1,25 @@
-import { badRequest, notAllowed, notFound, OutcomeError } from '@caregraph/core/fhir';
+import {
+  badRequest,
+  notAllowed,
+  notFound,
+  OutcomeError,
+  type CapabilityStatementRestResourceSearchParam,
+} from '@caregraph/core/fhir';
+import {
+  AUDIT_EVENT_SEARCH_PARAMETERS,
+  handleAuditEventRequest,
+  isAuditEventPath,
+  recordFailedFhirRead,
+  recordFhirRead,
+} from '../../audit/index.ts';
 import {
   isTerminologyOperation,
   runTerminologyOperation,
   TERMINOLOGY_OPERATIONS,
 } from '../../terminology/operations/index.ts';
+import { runMpiOperation } from '../../mpi/index.ts';
+// The declarations alone (a file importing nothing), as TYPE_OPERATIONS below is built at load time.
+import { isMpiOperation, MPI_OPERATIONS } from '../../mpi/operations/definitions.ts';
 import { processBundle } from '../bundle/process-bundle.ts';
 import { isKnownResourceType } from '../validation/index.ts';
 import { assertResourceType } from './checks.ts';
@@ -24,9 +40,27 @@ function queryString(query: Array<[string, string]>): string {
 
 /**
  * Routes one FHIR REST interaction (R4 §3.1.0) to its implementation. Knows nothing of HTTP
- * frameworks: the Fastify adapter and Bundle processing both call it.
+ * frameworks: the Fastify adapter and Bundle processing both call it. A read, search, history or
+ * `$everything` is recorded in the audit trail before its answer (or its refusal) is returned
+ * (writes are recorded where they are stored); AuditEvent is answered from the audit trail itself.
  */
 export async function handleFhirRequest(repo: FhirRepo, request: FhirRequest): Promise<FhirResponse> {
+  if (isAuditEventPath(request.path)) {
+    return handleAuditEventRequest({ ...readContext(repo), baseUrl: repo.baseUrl }, request);
+  }
+  let response: FhirResponse;
+  try {
+    response = await routeFhirRequest(repo, request);
+  } catch (error) {
+    // A refused read is recorded too: who tried to read what, and how it ended.
+    await recordFailedFhirRead(readContext(repo), request, error);
+    throw error;
+  }
+  await recordFhirRead(readContext(repo), request, response.body);
+  return response;
+}
+
+async function routeFhirRequest(repo: FhirRepo, request: FhirRequest): Promise<FhirResponse> {
   const segments = request.path.split('/').filter((segment) => segment !== '');
   const [resourceType, second, third, fourth] = segments;
   const method = request.method === 'HEAD' ? 'GET' : request.method;
@@ -70,6 +104,10 @@ export async function handleFhirRequest(repo: FhirRepo, request: FhirRequest): P
         body: request.body,
       },
     );
+  }
+  // The master patient index's type-level Patient operations: $match, $merge, $unmerge.
+  if (second && segments.length === 2 && isMpiOperation(resourceType, second)) {
+    return runMpiOperation(repo, { operation: second, method, body: request.body });
   }
   if (!second || !/^[A-Za-z0-9\-.]{1,64}$/.test(second)) {
     throw new OutcomeError(badRequest(`Invalid resource id "${second ?? ''}"`));
@@ -164,6 +202,15 @@ export const SUPPORTED_INTERACTIONS = {
   system: ['transaction', 'batch', 'history-system', 'search-system'],
 } as const;
 
+/**
+ * Types the router answers from another module than the resource store, with the search parameters
+ * that module answers, for the capability statement: they are not stored, so no _include or
+ * _revinclude reaches them.
+ */
+export const NOT_STORED_TYPES: Record<string, CapabilityStatementRestResourceSearchParam[]> = {
+  AuditEvent: AUDIT_EVENT_SEARCH_PARAMETERS,
+};
+
 /** The operations the router answers on resource types and instances, for the capability statement. */
 export const TYPE_OPERATIONS: Array<{ name: string; definition: string; types: 'all' | string[] }> = [
   { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate', types: 'all' },
@@ -177,5 +224,10 @@ export const TYPE_OPERATIONS: Array<{ name: string; definition: string; types: '
     name: operation.name,
     definition: operation.definition,
     types: [operation.resourceType],
+  })),
+  ...MPI_OPERATIONS.map((operation) => ({
+    name: operation.name,
+    definition: operation.definition,
+    types: ['Patient'],
   })),
 ];

@@ -1,4 +1,5 @@
 import type { OperationOutcome, Resource } from '@caregraph/core/fhir';
+import type { AuditContext } from '../../audit/index.ts';
 import type { Database, Queryable } from '../../../platform/db/index.ts';
 import type { StoreContext } from '../store/context.ts';
 
@@ -11,6 +12,10 @@ export type FhirRepo = {
   now: () => Date;
   /** Set while processing a transaction Bundle: every entry runs in it. */
   tx?: Queryable;
+  /** Who acts, from where and why, for the audit trail; absent for system work (imports, start-up). */
+  audit?: AuditContext;
+  /** Collects the durations of named steps (StoreContext.timings) for the `Server-Timing` header. */
+  timings?: Map<string, number>;
 };
 
 /** What a client asked for, independent of HTTP framework. */
@@ -44,13 +49,23 @@ export type FhirResponse = {
 
 /** Runs `work` in the repo's open transaction, or in a new one. */
 export function inTransaction<T>(repo: FhirRepo, work: (ctx: StoreContext) => Promise<T>): Promise<T> {
+  const optional = {
+    ...(repo.audit ? { audit: repo.audit } : {}),
+    ...(repo.timings ? { timings: repo.timings } : {}),
+  };
   if (repo.tx) {
-    return work({ tenantId: repo.tenantId, tx: repo.tx, now: repo.now });
+    return work({ tenantId: repo.tenantId, tx: repo.tx, now: repo.now, ...optional });
   }
-  return repo.db.transaction((tx) => work({ tenantId: repo.tenantId, tx, now: repo.now }));
+  return repo.db.transaction((tx) => work({ tenantId: repo.tenantId, tx, now: repo.now, ...optional }));
 }
 
 /** A context for reads: the open transaction if any, else the database itself. */
 export function readContext(repo: FhirRepo): StoreContext {
-  return { tenantId: repo.tenantId, tx: repo.tx ?? repo.db, now: repo.now };
+  return {
+    tenantId: repo.tenantId,
+    tx: repo.tx ?? repo.db,
+    now: repo.now,
+    ...(repo.audit ? { audit: repo.audit } : {}),
+    ...(repo.timings ? { timings: repo.timings } : {}),
+  };
 }

@@ -1,5 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { recordResourceWrite } from '../../audit/index.ts';
 import { writeJourney } from '../../journey/projection/index.ts';
+import { matchPatientWrite } from '../../mpi/index.ts';
 import { extractIndexRows } from '../search/extract-index.ts';
 import type { StoreContext, StoredVersion } from './context.ts';
 import { deleteIndexRows, insertIndexRows } from './write-index.ts';
@@ -104,13 +106,22 @@ export async function writeVersion(
   },
 ): Promise<StoredVersion> {
   const { resourceType, id, previous, method } = options;
+  // The master patient index matches every Patient version before it is stored, in this transaction,
+  // and returns it with Patient.link naming the other records of its golden record; a version that
+  // then equals the current one (a feed resending a patient without those links) is not stored.
+  const matched =
+    resourceType === 'Patient' ? await matchPatientWrite(ctx, { id, resource: options.resource, previous }) : undefined;
+  if (matched?.isUnchanged && previous) {
+    return previous;
+  }
+  const resource = matched ? matched.resource : options.resource;
   const versionId = (previous?.versionId ?? 0) + 1;
   const lastUpdated = ctx.now();
-  const content = options.resource
+  const content = resource
     ? ({
-        ...options.resource,
+        ...resource,
         id,
-        meta: { ...options.resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() },
+        meta: { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() },
       } as Resource)
     : undefined;
   const deleted = content === undefined;
@@ -135,6 +146,14 @@ export async function writeVersion(
     // created this id after `previous` was read (callers lock rows that exist, not ids that do not).
     throw new ConcurrentWriteError(`${resourceType}/${id} was written concurrently`);
   }
+  // The audit entry commits or rolls back with the version it records.
+  await recordResourceWrite(ctx, {
+    resourceType,
+    id,
+    method,
+    isFirstVersion: versionId === 1,
+    json: json ?? (previous?.content ? JSON.stringify(previous.content) : null),
+  });
   if (previous) {
     await deleteIndexRows(ctx.tx, ctx.tenantId, resourceType, id);
   }
