@@ -1,6 +1,6 @@
 // Builders and helpers shared by the FHIR integration tests.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Bundle, Observation, OperationOutcome, OperationOutcomeIssue, Patient } from '@medplum/fhirtypes';
 import type { TestTenant } from '../../test/create-test-app.ts';
@@ -17,14 +17,35 @@ export function uniqueValue(prefix = 'v'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-/** A valid Patient; `overrides` replace top-level elements. */
+/** Letters and a date drawn from random bytes, so no two built patients look alike. */
+function distinctDemographics(): { family: string; given: string; birthDate: string } {
+  const bytes = randomBytes(20);
+  const word = (from: number) =>
+    [...bytes.subarray(from, from + 8)]
+      .map((byte) => String.fromCharCode(97 + (byte % 26)))
+      .join('')
+      .replace(/^./, (first) => first.toUpperCase());
+  const days = bytes.readUInt32BE(16) % 25_000;
+  return {
+    family: word(0),
+    given: word(8),
+    birthDate: new Date(Date.UTC(1930, 0, 1) + days * 86_400_000).toISOString().slice(0, 10),
+  };
+}
+
+/**
+ * A valid Patient; `overrides` replace top-level elements. Each is a different person (made-up
+ * name and birth date): identical demographics would be one person to the master patient index,
+ * which links their records.
+ */
 export function buildPatient(overrides: Partial<Patient> = {}): Patient {
+  const { family, given, birthDate } = distinctDemographics();
   return {
     resourceType: 'Patient',
     identifier: [{ system: TEST_SYSTEM, value: uniqueValue('mrn') }],
-    name: [{ family: 'Testperson', given: ['Alex'] }],
+    name: [{ family, given: [given] }],
     gender: 'unknown',
-    birthDate: '1980-01-01',
+    birthDate,
     ...overrides,
   };
 }
