@@ -17,7 +17,7 @@ type ReviewPage = { items: ReviewSummary[]; next?: string };
 
 /**
  * Two records of one person as a second source system would send them: the same name, the birth
- * day mistyped, and a later address. Close enough to suspect, too different to link unasked.
+ * day mistyped in both digits, and a later address. Close enough to suspect, too different to link unasked.
  */
 function nearDuplicates(given: string, family: string, birthDate: string, typo: string) {
   const first = {
@@ -102,8 +102,8 @@ describe('duplicate review queue', () => {
     console.log(`# caregraph serve ready in ${session.serverStartMs} ms`);
     // 1. Two pairs of near-duplicates arrive through the FHIR API; each pair becomes a review task.
     const pairs = [
-      nearDuplicates('Margarethe', 'Vandersloot', '1956-04-09', '1956-04-19'),
-      nearDuplicates('Ingeborg', 'Halvorsen', '1948-11-23', '1948-11-28'),
+      nearDuplicates('Margarethe', 'Vandersloot', '1956-04-09', '1956-04-18'),
+      nearDuplicates('Ingeborg', 'Halvorsen', '1948-11-23', '1948-11-14'),
     ];
     const reviews: ReviewSummary[] = [];
     for (const pair of pairs) {
