@@ -323,7 +323,7 @@ describe('FHIR search paging', () => {
     };
   }
 
-  for (const sort of ['', '&_sort=family,-birthdate', '&_sort=-_lastUpdated']) {
+  for (const [index, sort] of ['', '&_sort=family,-birthdate', '&_sort=-_lastUpdated'].entries()) {
     it(`walks every page exactly once with next links${sort}, and back with previous links`, async () => {
       const forward: string[][] = [];
       let url: string | undefined = `${FHIR}/Patient?name=pager&_count=7${sort}`;
@@ -334,7 +334,12 @@ describe('FHIR search paging', () => {
         forward.push(current.ids);
         if (forward.length === 2) {
           // A write between page reads must not shift or repeat the rows that existed before it.
-          await createResource(tenant, buildPatient({ name: [{ family: 'Pager0' }], birthDate: '1900-01-01' }));
+          // Someone new each time: the same person written again would be linked by the patient
+          // index to their earlier records, which then change (and move in _lastUpdated order).
+          await createResource(
+            tenant,
+            buildPatient({ name: [{ family: 'Pager0' }], birthDate: `19${String(index * 20).padStart(2, '0')}-06-15` }),
+          );
         }
         url = current.next;
       }
