@@ -53,7 +53,7 @@ describe('FHIR JSON Patch', () => {
     const patched = json<Patient>(response);
     assert.equal(patched.gender, 'male');
     assert.equal(patched.active, true);
-    assert.deepEqual(patched.name?.[0]?.given, ['Alex', 'Sam']);
+    assert.deepEqual(patched.name?.[0]?.given, [...(created.name?.[0]?.given ?? []), 'Sam']);
     assert.equal(patched.birthDate, undefined);
     assert.equal(patched.meta?.versionId, '2');
     const read = await tenant.request({ method: 'GET', url: `${FHIR}/Patient/${created.id}` });
