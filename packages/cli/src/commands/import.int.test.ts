@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,13 +17,30 @@ import {
 } from '../test/cli-harness.ts';
 import { copyFilesTo, distinctResources, patientBundlesBySize } from '../test/synthea.ts';
 
-type Patient = { resourceType: 'Patient'; id: string; gender?: string; birthDate?: string };
+type Patient = {
+  resourceType: 'Patient';
+  id: string;
+  name?: Array<{ family: string; given: string[] }>;
+  gender?: string;
+  birthDate?: string;
+};
+
+/** Letters and a birth date from a hash of the id: each test patient a different person to the patient index. */
+const digest = (text: string) => createHash('sha256').update(text).digest();
+const lettersOf = (id: string, salt: string) =>
+  [...digest(`${salt}:${id}`).subarray(0, 8)]
+    .map((byte) => String.fromCharCode(97 + (byte % 26)))
+    .join('')
+    .replace(/^./, (first) => first.toUpperCase());
 
 const patient = (id: string, overrides: Partial<Patient> = {}): Patient => ({
   resourceType: 'Patient',
   id,
+  name: [{ family: lettersOf(id, 'family'), given: [lettersOf(id, 'given')] }],
   gender: 'female',
-  birthDate: '1970-01-01',
+  birthDate: new Date(Date.UTC(1930, 0, 1) + (digest(id).readUInt32BE(0) % 25_000) * 86_400_000)
+    .toISOString()
+    .slice(0, 10),
   ...overrides,
 });
 
