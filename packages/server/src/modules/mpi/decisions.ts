@@ -22,6 +22,15 @@ export function isSeparation(decision: ManualDecision): boolean {
 }
 
 /** The decisions between any two of `patientIds`. */
+/** A row of `mpi_decision` as the loaders select it. */
+type DecisionRow = {
+  patient_a: string;
+  patient_b: string;
+  decision: ManualDecision;
+  decided_by: string;
+  decided_at: Date;
+};
+
 export async function loadDecisionsAmong(
   q: Queryable,
   tenantId: string,
@@ -30,13 +39,7 @@ export async function loadDecisionsAmong(
   if (patientIds.length < 2) {
     return [];
   }
-  const { rows } = await q.query<{
-    patient_a: string;
-    patient_b: string;
-    decision: ManualDecision;
-    decided_by: string;
-    decided_at: Date;
-  }>(
+  const { rows } = await q.query<DecisionRow>(
     `SELECT patient_a, patient_b, decision, decided_by, decided_at FROM mpi_decision
      WHERE tenant_id = $1 AND patient_a = ANY($2::text[]) AND patient_b = ANY($2::text[])`,
     [tenantId, patientIds],
@@ -47,13 +50,7 @@ export async function loadDecisionsAmong(
 
 /** Every decision involving `patientId`. */
 export async function loadDecisionsOf(q: Queryable, tenantId: string, patientId: string): Promise<StoredDecision[]> {
-  const { rows } = await q.query<{
-    patient_a: string;
-    patient_b: string;
-    decision: ManualDecision;
-    decided_by: string;
-    decided_at: Date;
-  }>(
+  const { rows } = await q.query<DecisionRow>(
     `SELECT patient_a, patient_b, decision, decided_by, decided_at FROM mpi_decision
      WHERE tenant_id = $1 AND patient_a = $2
      UNION ALL
@@ -65,13 +62,7 @@ export async function loadDecisionsOf(q: Queryable, tenantId: string, patientId:
   return rows.map(toDecision);
 }
 
-function toDecision(row: {
-  patient_a: string;
-  patient_b: string;
-  decision: ManualDecision;
-  decided_by: string;
-  decided_at: Date;
-}): StoredDecision {
+function toDecision(row: DecisionRow): StoredDecision {
   return {
     a: row.patient_a,
     b: row.patient_b,
@@ -89,13 +80,7 @@ export async function tryReadDecision(
   y: string,
 ): Promise<StoredDecision | undefined> {
   const [a, b] = orderedPair(x, y);
-  const { rows } = await q.query<{
-    patient_a: string;
-    patient_b: string;
-    decision: ManualDecision;
-    decided_by: string;
-    decided_at: Date;
-  }>(
+  const { rows } = await q.query<DecisionRow>(
     `SELECT patient_a, patient_b, decision, decided_by, decided_at FROM mpi_decision
      WHERE tenant_id = $1 AND patient_a = $2 AND patient_b = $3`,
     [tenantId, a, b],
