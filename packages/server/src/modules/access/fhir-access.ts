@@ -40,7 +40,8 @@ const READ_OPERATIONS = new Set([
   '$meta',
 ]);
 
-type Target =
+/** What a FHIR request touches, as authorisation reads it. */
+export type Target =
   /** A whole-server interaction (batch/transaction, system search, history, operation). */
   | { kind: 'system'; interactions: ScopeInteraction[] }
   /** A type-level interaction that cannot be narrowed to one patient (type history, type operations). */
@@ -77,7 +78,7 @@ function writeOf(method: string): ScopeInteraction[] {
 }
 
 /** What the request touches, from its method and path (as the FHIR router reads them). */
-function targetOf(request: FhirAccessRequest): Target {
+export function targetOf(request: FhirAccessRequest): Target {
   const method = request.method === 'HEAD' ? 'GET' : request.method;
   const segments = request.path.split('/').filter((segment) => segment !== '');
   const [type, second, third, fourth] = segments;
@@ -133,6 +134,25 @@ function reachAll(
 
 function describe(interactions: ScopeInteraction[], resourceType: string): string {
   return `${resourceType === '*' ? 'all resource types' : resourceType} (${interactions.join('')})`;
+}
+
+/** The ids of the patients a resource body references (`Patient/<id>`, relative or absolute), anywhere in it. */
+export function referencedPatients(body: unknown): string[] {
+  const ids = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      const match = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(value);
+      if (match?.[1]) {
+        ids.add(match[1]);
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (typeof value === 'object' && value !== null) {
+      Object.values(value).forEach(visit);
+    }
+  };
+  visit(body);
+  return [...ids];
 }
 
 /** Whether a resource body names the patient: a `Patient/<id>` reference anywhere in it. */

@@ -165,8 +165,8 @@ describe('FHIR bad input', () => {
       assert.equal(expectOutcome(response, 401).code, 'login');
     });
 
-    it('answers a request with an unknown or malformed key with 401', async () => {
-      for (const authorization of ['Bearer not-a-key', `Basic ${tenant.apiKey}`, 'Bearer']) {
+    it('answers a request with an unknown or malformed credential with 401', async () => {
+      for (const authorization of ['Bearer not-a-key', `Basic ${await tenant.accessToken()}`, 'Bearer']) {
         const response = await testApp.app.inject({
           method: 'GET',
           url: `${FHIR}/Patient`,

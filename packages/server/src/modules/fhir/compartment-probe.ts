@@ -1,13 +1,45 @@
-// The FHIR module's answers to authorisation's compartment questions (modules/access): is a
-// stored resource in a patient's compartment, read from the reverse reference index.
-import type { CompartmentProbe } from '../access/index.ts';
+// The FHIR module's answers to authorisation's questions (modules/access): is a stored resource in
+// a patient's compartment (read from the reverse reference index), does the caller's access filter
+// reach it, and does a patient's consent hide it. The filter's SQL is the search's own
+// (search/access-condition.ts), so reads and searches decide alike.
+import type { AccessFilter, AccessProbe, ScopeInteraction } from '../access/index.ts';
 import type { Queryable } from '../../platform/db/index.ts';
-import { compartmentParams } from './search/compartments.ts';
+import { buildAccessCondition, buildDenyConsentCheck } from './search/access-condition.ts';
+import { compartmentParams, compartmentResourceTypes } from './search/compartments.ts';
+import { SqlParams } from './search/value-conditions.ts';
+import { isKnownResourceType } from './validation/index.ts';
+
+/** The filter with consent left out: what the grants reach. */
+const reachOnly = (
+  filter: AccessFilter,
+  asType?: { resourceType: string; interaction: ScopeInteraction },
+): AccessFilter => ({
+  ...filter,
+  rulesFor(resourceType, interaction) {
+    const rules = asType
+      ? filter.rulesFor(asType.resourceType, asType.interaction)
+      : filter.rulesFor(resourceType, interaction);
+    // Reaching a patient for another type's grants: the grants' criteria are about that type, not Patient.
+    const grants = asType ? rules.grants.map((grant) => ({ ...grant, criteria: undefined })) : rules.grants;
+    return { grants, isConsentEnforced: false };
+  },
+});
+
+/** The filter reduced to consent: every record reached, consent as the caller's rules say. */
+const consentOnly = (filter: AccessFilter): AccessFilter => ({
+  ...filter,
+  rulesFor(resourceType, interaction) {
+    const { isConsentEnforced } = filter.rulesFor(resourceType, interaction);
+    return { grants: [{ patients: 'any', criteria: undefined, breakGlass: false }], isConsentEnforced };
+  },
+});
 
 /** A probe on the tenant's stored resources: a resource is in the compartment when one of its compartment references points at the patient. */
-export function createCompartmentProbe(q: Queryable, tenantId: string): CompartmentProbe {
+export function createCompartmentProbe(q: Queryable, tenantId: string): AccessProbe {
   return {
+    isResourceType: isKnownResourceType,
     isPatientCompartmentType: (resourceType) => compartmentParams('Patient', resourceType).length > 0,
+    patientCompartmentTypes: () => compartmentResourceTypes('Patient'),
     async isInPatientCompartment(resourceType, id, patientId) {
       const codes = compartmentParams('Patient', resourceType);
       if (codes.length === 0) {
@@ -21,6 +53,46 @@ export function createCompartmentProbe(q: Queryable, tenantId: string): Compartm
         [tenantId, patientId, resourceType, id, codes],
         { name: 'fhir-patient-compartment-member' },
       );
+      return rows.length > 0;
+    },
+    async checkInstance(filter, resourceType, id, interaction) {
+      const params = new SqlParams();
+      const tenant = params.add(tenantId);
+      const scope = { row: 'r', tenant, resourceType, type: params.add(resourceType) };
+      const reached = buildAccessCondition(reachOnly(filter), scope, interaction, params);
+      const consented = buildAccessCondition(consentOnly(filter), scope, interaction, params);
+      const { rows } = await q.query<{ reached: boolean; consented: boolean }>(
+        `SELECT (${reached}) AS reached, (${consented}) AS consented FROM resource r
+         WHERE r.tenant_id = ${tenant} AND r.resource_type = ${scope.type} AND r.id = ${params.add(id)} AND NOT r.deleted`,
+        params.values,
+      );
+      const row = rows[0];
+      return row ? { isReached: row.reached, isConsented: row.consented } : undefined;
+    },
+    async findReachedPatients(filter, resourceType, interaction, patientIds) {
+      if (patientIds.length === 0) {
+        return new Set();
+      }
+      const params = new SqlParams();
+      const tenant = params.add(tenantId);
+      const scope = { row: 'r', tenant, resourceType: 'Patient', type: params.add('Patient') };
+      const reached = buildAccessCondition(
+        reachOnly(filter, { resourceType, interaction }),
+        scope,
+        interaction,
+        params,
+      );
+      const { rows } = await q.query<{ id: string }>(
+        `SELECT r.id FROM resource r WHERE r.tenant_id = ${tenant} AND r.resource_type = ${scope.type}
+           AND r.id = ANY(${params.add(patientIds)}::text[]) AND NOT r.deleted AND ${reached}`,
+        params.values,
+      );
+      return new Set(rows.map((row) => row.id));
+    },
+    async hasDenyConsent(filter, patientId) {
+      const params = new SqlParams();
+      const sql = buildDenyConsentCheck(filter, params.add(tenantId), params.add(patientId), params);
+      const { rows } = await q.query(sql, params.values);
       return rows.length > 0;
     },
   };

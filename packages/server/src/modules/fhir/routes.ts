@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { allOk, created, type Resource } from '@caregraph/core/fhir';
-import { checkFhirAccess } from '../access/index.ts';
+import { createFhirAccessGuard, type FhirAccessGuard } from '../access/index.ts';
+import { BREAK_GLASS_HEADER } from '../audit/index.ts';
 import { buildCapabilityStatement } from './capability-statement.ts';
 import { createCompartmentProbe } from './compartment-probe.ts';
 import { handleFhirRequest } from './interactions/router.ts';
@@ -70,6 +71,26 @@ export function metricsRouteOf(method: string, path: string): string {
   return `fhir:${method} ${scope}${path.includes('/') ? '/…' : ''}`;
 }
 
+/**
+ * Alerts the privacy officers of records opened by breaking the glass; the alert Communication is
+ * stored as system work (no access guard), attributed to the request in the audit trail.
+ */
+async function reportBreakGlass(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  repo: FhirRepo,
+  access: FhirAccessGuard,
+  reason: string,
+) {
+  await app.access.reportBreakGlass(request, {
+    reason,
+    uses: access.breakGlassUses,
+    createCommunication: async (communication) => {
+      await handleFhirRequest(repo, { method: 'POST', path: 'Communication', query: [], body: communication });
+    },
+  });
+}
+
 /** The HTTP adapter over the FHIR router, mounted at `/fhir/R4`. */
 export async function registerFhirRoutes(app: FastifyInstance, options: { baseUrl: string; version: string }) {
   const baseUrl = `${options.baseUrl}/fhir/R4`;
@@ -106,9 +127,19 @@ export async function registerFhirRoutes(app: FastifyInstance, options: { baseUr
       audit: app.audit.contextOf(request),
       timings,
     };
-    // What the caller's SMART scopes allow; a search reached through patient/ scopes comes back narrowed.
-    const allowed = await checkFhirAccess(context, fhirRequest, createCompartmentProbe(app.db, context.tenantId));
-    const response = await handleFhirRequest(repo, allowed);
+    // What the caller may do: SMART scopes ∩ the tenant's access policy, checked by the router for
+    // every request and bundle entry; searches are filtered in SQL (modules/access).
+    const breakGlassReason = header(request, BREAK_GLASS_HEADER)?.trim() || undefined;
+    const access = createFhirAccessGuard({
+      identity: context,
+      policies: await app.access.policiesOf(context.tenantId),
+      probe: createCompartmentProbe(app.db, context.tenantId),
+      breakGlassReason,
+    });
+    const response = await handleFhirRequest({ ...repo, access }, fhirRequest);
+    if (breakGlassReason !== undefined && access.breakGlassUses.length > 0) {
+      await reportBreakGlass(app, request, repo, access, breakGlassReason);
+    }
     if (timings.size > 0) {
       // Server-Timing (W3C): what the store's named steps took, e.g. the patient index's matching.
       reply.header('Server-Timing', [...timings].map(([name, ms]) => `${name};dur=${ms.toFixed(2)}`).join(', '));

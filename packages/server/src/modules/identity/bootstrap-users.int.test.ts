@@ -77,4 +77,42 @@ describe('start-up sign-ins', () => {
       }
     }
   });
+
+  it('puts the demo clinician and a new demo nurse on an active care team of every demo patient, once', async () => {
+    const tenant = await testApp.createTestTenant();
+    const create = async (resource: object) =>
+      (
+        await tenant.request({
+          method: 'POST',
+          url: '/fhir/R4/' + (resource as { resourceType: string }).resourceType,
+          payload: resource,
+        })
+      ).json<{ id: string }>().id;
+    const practitionerId = await create({ resourceType: 'Practitioner', name: [{ family: 'Demo' }] });
+    const patientIds = [
+      await create({ resourceType: 'Patient', gender: 'female' }),
+      await create({ resourceType: 'Patient', gender: 'male' }),
+    ];
+
+    await ensureDemoUsers(testApp.db, { tenantId: tenant.id, patientId: patientIds[0], practitionerId });
+    await ensureDemoUsers(testApp.db, { tenantId: tenant.id, patientId: patientIds[0], practitionerId });
+
+    const nurse = DEMO_USERS.find((demo) => demo.role === 'nurse');
+    const signedIn = await login(tenant.id, nurse?.email ?? '', nurse?.password ?? '');
+    const nurseUser = signedIn.json<{ user: { fhirUser?: string } }>().user;
+    assert.match(nurseUser.fhirUser ?? '', /^Practitioner\//);
+    const teams = (await tenant.request({ method: 'GET', url: '/fhir/R4/CareTeam?status=active&_count=50' })).json<{
+      entry?: { resource: { subject: { reference: string }; participant: { member: { reference: string } }[] } }[];
+    }>();
+    assert.deepEqual(
+      (teams.entry ?? []).map((entry) => entry.resource.subject.reference).sort(),
+      patientIds.map((id) => `Patient/${id}`).sort(),
+    );
+    for (const entry of teams.entry ?? []) {
+      assert.deepEqual(
+        entry.resource.participant.map((participant) => participant.member.reference),
+        [`Practitioner/${practitionerId}`, nurseUser.fhirUser],
+      );
+    }
+  });
 });

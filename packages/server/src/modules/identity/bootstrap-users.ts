@@ -6,6 +6,8 @@ import type { Database } from '../../platform/db/index.ts';
 import { createUser } from './create-user.ts';
 import { tryFindUserByEmail } from './sql.ts';
 import type { Role } from './types.ts';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { handleFhirRequest, type FhirRepo, type FhirResponse } from '../fhir/index.ts';
 
 /** The demo tenant's sign-ins, one per role, with the passwords the README documents. */
 export const DEMO_USERS: readonly { email: string; displayName: string; role: Role; password: string }[] = [
@@ -80,21 +82,97 @@ export async function ensureInitialAdmin(
   );
 }
 
+/** Where the demo seeding's FHIR requests are addressed (references it writes are relative). */
+const DEMO_FHIR_BASE = 'http://localhost/fhir/R4';
+
+const bodyText = (response: FhirResponse) =>
+  typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+
+function fhirRepo(db: Database, tenantId: string): FhirRepo {
+  return { db, tenantId, baseUrl: DEMO_FHIR_BASE, now: clock.now };
+}
+
+async function createDemoResource(db: Database, tenantId: string, resource: Resource): Promise<string> {
+  const response = await handleFhirRequest(fhirRepo(db, tenantId), {
+    method: 'POST',
+    path: resource.resourceType,
+    query: [],
+    body: resource,
+  });
+  const body = typeof response.body === 'string' ? (JSON.parse(response.body) as Resource) : response.body;
+  if (!body?.id) {
+    throw new Error(`the demo ${resource.resourceType} was not stored`);
+  }
+  return body.id;
+}
+
+/**
+ * Puts the demo clinician and nurse on an active care team of every demo patient, so they reach
+ * the demo records (access policies give clinicians and nurses the patients in their care). Runs
+ * once: nothing happens when the clinician is on a care team already.
+ */
+async function ensureDemoCareTeams(db: Database, tenantId: string, practitioners: readonly string[]): Promise<void> {
+  const repo = fhirRepo(db, tenantId);
+  const [first] = practitioners;
+  const existing = await handleFhirRequest(repo, {
+    method: 'GET',
+    path: 'CareTeam',
+    query: [
+      ['participant', `Practitioner/${first ?? ''}`],
+      ['_summary', 'count'],
+    ],
+  });
+  if (first === undefined || (JSON.parse(bodyText(existing)) as { total?: number }).total !== 0) {
+    return;
+  }
+  const search = await handleFhirRequest(repo, {
+    method: 'GET',
+    path: 'Patient',
+    query: [
+      ['_count', '1000'],
+      ['_elements', 'id'],
+    ],
+  });
+  const bundle = JSON.parse(bodyText(search)) as Bundle;
+  for (const entry of bundle.entry ?? []) {
+    await createDemoResource(db, tenantId, {
+      resourceType: 'CareTeam',
+      status: 'active',
+      name: 'Demo care team',
+      subject: { reference: `Patient/${entry.resource?.id ?? ''}` },
+      participant: practitioners.map((id) => ({ member: { reference: `Practitioner/${id}` } })),
+    });
+  }
+}
+
 /**
  * Creates the demo sign-ins that do not exist yet; the patient is linked to `patientId` and the
- * clinician to `practitionerId` when the demo data has them.
+ * clinician to `practitionerId` when the demo data has them. A new demo nurse gets a Practitioner
+ * of their own; both are put on every demo patient's care team.
  */
 export async function ensureDemoUsers(
   db: Database,
   options: { tenantId: string; patientId: string | undefined; practitionerId: string | undefined },
 ): Promise<number> {
   let created = 0;
+  const careTeam = options.practitionerId === undefined ? [] : [options.practitionerId];
   for (const demo of DEMO_USERS) {
     if (await tryFindUserByEmail(db, options.tenantId, demo.email)) {
       continue;
     }
     const isPatient = demo.role === 'patient' && options.patientId !== undefined;
     const isClinician = demo.role === 'clinician' && options.practitionerId !== undefined;
+    const nurseId =
+      demo.role === 'nurse' && options.practitionerId !== undefined
+        ? await createDemoResource(db, options.tenantId, {
+            resourceType: 'Practitioner',
+            name: [{ family: 'Nurse', given: ['Demo'] }],
+            qualification: [{ code: { text: 'Registered nurse' } }],
+          })
+        : undefined;
+    if (nurseId !== undefined) {
+      careTeam.push(nurseId);
+    }
     await createUser(
       { db, ...clock },
       {
@@ -105,9 +183,11 @@ export async function ensureDemoUsers(
         password: demo.password,
         ...(isPatient ? { patientId: options.patientId, fhirUser: `Patient/${options.patientId}` } : {}),
         ...(isClinician ? { fhirUser: `Practitioner/${options.practitionerId}` } : {}),
+        ...(nurseId !== undefined ? { fhirUser: `Practitioner/${nurseId}` } : {}),
       },
     );
     created += 1;
   }
+  await ensureDemoCareTeams(db, options.tenantId, careTeam);
   return created;
 }

@@ -3,8 +3,12 @@ import type { Database } from '../../platform/db/index.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import type { ThrottlePolicy } from './throttle.ts';
 
-/** What a user may do. `service` is a machine client; it never signs in with a password. */
-export const ROLES = ['admin', 'clinician', 'nurse', 'staff', 'patient', 'service'] as const;
+/**
+ * What a user may do (each role's rights are the tenant's access policy rows, modules/access).
+ * `service` is a machine client; it never signs in with a password. `privacy-officer` reviews
+ * access: the audit trail and break-the-glass alerts.
+ */
+export const ROLES = ['admin', 'clinician', 'nurse', 'staff', 'patient', 'service', 'privacy-officer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export type UserStatus = 'active' | 'invited' | 'disabled' | 'locked';

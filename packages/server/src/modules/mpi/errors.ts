@@ -14,7 +14,7 @@ export const MPI_ERRORS = {
   MPI_MERGE_REFUSED: 409,
   /** A malformed paging cursor. */
   MPI_BAD_CURSOR: 400,
-  /** The API key lacks the `admin` role that training, rollback and settings need. */
+  /** The caller lacks the `admin` role that training, rollback and settings need. */
   MPI_FORBIDDEN: 403,
 } as const;
 

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ModelVersion, MpiSettings } from '@caregraph/core/domain';
 import { createTestApp, type TestApp } from '../../test/create-test-app.ts';
-import { createApiKey } from '../tenants/index.ts';
 import { createResource, json } from '../fhir/fhir-test-support.ts';
 import { buildPerson, BORDERLINE, NEAR_DUPLICATE, SOMEONE_ELSE } from './mpi-test-support.ts';
 
@@ -59,7 +58,7 @@ describe('master patient index API', () => {
     const empty = await tenant.request({ method: 'POST', url: '/api/mpi/train' });
     assert.equal(empty.statusCode, 409, empty.body);
     assert.equal(json<{ code: string }>(empty).code, 'MPI_NOT_ENOUGH_RECORDS');
-    const key = await createApiKey(testApp.db, { tenantId: tenant.id, label: 'clerk', roles: [] });
+    const key = await (await tenant.createClient({ roles: [] })).accessToken();
     const asClerk = (method: 'POST' | 'PUT' | 'GET', url: string, payload?: unknown) =>
       testApp.app.inject({
         method,
@@ -75,7 +74,8 @@ describe('master patient index API', () => {
       assert.equal(response.statusCode, 403, response.body);
       assert.equal(json<{ code: string }>(response).code, 'MPI_FORBIDDEN');
     }
-    assert.equal((await asClerk('GET', '/api/mpi/reviews')).statusCode, 200);
+    // The review queue shows patients' demographics: the access policy must grant Patient read over every patient.
+    assert.equal((await asClerk('GET', '/api/mpi/reviews')).statusCode, 403);
     assert.equal((await testApp.app.inject({ method: 'GET', url: '/api/mpi/reviews' })).statusCode, 401);
   });
 

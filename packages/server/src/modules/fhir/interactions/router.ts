@@ -44,12 +44,17 @@ function queryString(query: Array<[string, string]>): string {
  * `$everything` is recorded in the audit trail before its answer (or its refusal) is returned
  * (writes are recorded where they are stored); AuditEvent is answered from the audit trail itself.
  */
-export async function handleFhirRequest(repo: FhirRepo, request: FhirRequest): Promise<FhirResponse> {
-  if (isAuditEventPath(request.path)) {
-    return handleAuditEventRequest({ ...readContext(repo), baseUrl: repo.baseUrl }, request);
-  }
+export async function handleFhirRequest(repo: FhirRepo, asked: FhirRequest): Promise<FhirResponse> {
+  let request = asked;
   let response: FhirResponse;
   try {
+    // What the caller may do (modules/access); a search reached only through patient/ scopes comes back narrowed.
+    if (repo.access) {
+      request = await repo.access.authorize(asked);
+    }
+    if (isAuditEventPath(request.path)) {
+      return await handleAuditEventRequest({ ...readContext(repo), baseUrl: repo.baseUrl }, request);
+    }
     response = await routeFhirRequest(repo, request);
   } catch (error) {
     // A refused read is recorded too: who tried to read what, and how it ended.

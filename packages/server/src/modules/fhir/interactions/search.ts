@@ -86,7 +86,8 @@ export async function search(
   const query = parseSearchQuery(target.resourceTypes, params, lenient);
   query.criteria.push(...(target.criteria ?? []));
   const tx = readContext(repo).tx;
-  const page = await runSearch(tx, { tenantId: repo.tenantId, baseUrl: repo.baseUrl, query });
+  const access = repo.access?.filter;
+  const page = await runSearch(tx, { tenantId: repo.tenantId, baseUrl: repo.baseUrl, query, access });
   const links = [{ relation: 'self', url: pageLink(repo, target, query, params) }];
   if (page.next) {
     links.push({ relation: 'next', url: pageLink(repo, target, query, params, page.next) });
@@ -104,6 +105,7 @@ export async function search(
       matches: page.matches,
       includes: query.includes,
       limit: MAX_INCLUDED,
+      access,
     });
     truncated = included.truncated;
     entries.push(

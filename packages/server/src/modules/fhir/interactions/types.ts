@@ -1,4 +1,5 @@
 import type { OperationOutcome, Resource } from '@caregraph/core/fhir';
+import type { FhirAccessGuard } from '../../access/index.ts';
 import type { AuditContext } from '../../audit/index.ts';
 import type { Database, Queryable } from '../../../platform/db/index.ts';
 import type { StoreContext } from '../store/context.ts';
@@ -16,6 +17,8 @@ export type FhirRepo = {
   audit?: AuditContext;
   /** Collects the durations of named steps (StoreContext.timings) for the `Server-Timing` header. */
   timings?: Map<string, number>;
+  /** The caller's authorisation (modules/access): checks each request, bundle entries included, and filters searches in SQL. Absent for system work. */
+  access?: FhirAccessGuard;
 };
 
 /** What a client asked for, independent of HTTP framework. */

@@ -1,3 +1,5 @@
+import type { AccessFilter } from '../../access/index.ts';
+import { buildAccessCondition } from './access-condition.ts';
 import type { Criterion, ValueCriterion } from './criteria.ts';
 import type { SearchParamDefinition } from './definitions.ts';
 import { tryGetSearchParam } from './definitions.ts';
@@ -243,7 +245,13 @@ export function criterionCondition(scope: Scope, criterion: Criterion, ctx: Ctx)
 }
 
 /** The WHERE clause (without the keyword) matching live resources of the query's type(s) in the tenant. */
-export function buildWhere(query: SearchQuery, tenantId: string, baseUrl: string, params: SqlParams): string {
+export function buildWhere(
+  query: SearchQuery,
+  tenantId: string,
+  baseUrl: string,
+  params: SqlParams,
+  access?: AccessFilter,
+): string {
   const tenant = params.add(tenantId);
   const [onlyType] = query.resourceTypes;
   const scope: Scope =
@@ -257,6 +265,18 @@ export function buildWhere(query: SearchQuery, tenantId: string, baseUrl: string
     'r.deleted = false',
     ...query.criteria.map((criterion) => criterionCondition(scope, criterion, ctx)),
   ];
+  // --- access filter hook (modules/access): only what the caller's policy and patients' consent allow.
+  if (access) {
+    const accessScope =
+      'type' in scope && onlyType
+        ? { row: 'r', tenant, resourceType: onlyType, type: scope.type }
+        : { row: 'r', tenant, resourceTypes: query.resourceTypes };
+    const condition = buildAccessCondition(access, accessScope, 's', params);
+    if (condition !== 'true') {
+      conditions.push(condition);
+    }
+  }
+  // --- end of access filter hook
   return conditions.join('\n  AND ');
 }
 
@@ -365,6 +385,7 @@ export function buildRecordSearch(
   tenantId: string,
   baseUrl: string,
   params: SqlParams,
+  access?: AccessFilter,
 ): { tenant: string; type: string; from: string; where: string; keys: SortKey[] } | undefined {
   const [onlyType] = query.resourceTypes;
   const pinning = query.criteria.findIndex(pinsRecord);
@@ -396,6 +417,19 @@ export function buildRecordSearch(
         ? criterionCondition(scope, criterion, ctx)
         : `EXISTS (SELECT 1 FROM (${ids}) p (id) WHERE p.id = m.id OFFSET 0)`;
     });
+  // --- access filter hook (modules/access): the same condition as buildWhere's, on the ids of `m`.
+  if (access) {
+    const condition = buildAccessCondition(
+      access,
+      { row: 'm', tenant, resourceType: onlyType, type: scope.type },
+      's',
+      params,
+    );
+    if (condition !== 'true') {
+      where.push(condition);
+    }
+  }
+  // --- end of access filter hook
   const keys = buildSortKeys(query, params, { id: 'm.id', tenant, type: scope.type });
   return { tenant, type: scope.type, from, where: where.join('\n  AND ') || 'true', keys };
 }

@@ -1,6 +1,9 @@
 import { badRequest, OutcomeError } from '@caregraph/core/fhir';
 import type { Queryable } from '../../../platform/db/index.ts';
-import { isKnownResourceType } from '../validation/index.ts';
+import type { AccessFilter } from '../../access/index.ts';
+import { isKnownResourceType, listResourceTypes } from '../validation/index.ts';
+import { buildAccessCondition } from './access-condition.ts';
+import { SqlParams } from './value-conditions.ts';
 import { getSearchParams, tryGetSearchParam } from './definitions.ts';
 import { searchStatement } from './statement-names.ts';
 
@@ -123,12 +126,13 @@ export function readByKeysSql(
   seen: string,
   limit: string,
   order = 'k.resource_type, k.id',
+  accessCondition = '',
 ): string {
   return `SELECT r.resource_type, r.id, r.content::text AS text
     FROM (${keysSql}) k
     CROSS JOIN LATERAL (SELECT r.resource_type, r.id, r.content FROM resource r
       WHERE r.tenant_id = ${tenant} AND r.resource_type = k.resource_type AND r.id = k.id AND NOT r.deleted
-      OFFSET 0) r
+      ${accessCondition ? `AND ${accessCondition}` : ''} OFFSET 0) r
     WHERE k.resource_type || '/' || k.id <> ALL(${seen})
     ORDER BY ${order} LIMIT ${limit}`;
 }
@@ -199,9 +203,29 @@ function specKeysSql(
  * two specs reach comes once), read in one round trip instead of one per spec. Resources already seen are left out in SQL
  * so LIMIT counts new ones.
  */
+/** The types a round of specs can include: what forward specs point at, the sources of reverse ones. */
+function includableTypes(specs: IncludeSpec[]): string[] {
+  const types = new Set<string>();
+  for (const spec of specs) {
+    const candidates = spec.reverse
+      ? spec.sourceType === WILDCARD
+        ? undefined
+        : [spec.sourceType]
+      : specScope(spec).targetTypes;
+    (candidates ?? listResourceTypes()).forEach((type) => types.add(type));
+  }
+  return [...types];
+}
+
 function buildRoundQuery(
   specs: IncludeSpec[],
-  options: { tenantId: string; frontier: ResourceKey[]; seen: string[]; limit: number },
+  options: {
+    tenantId: string;
+    frontier: ResourceKey[];
+    seen: string[];
+    limit: number;
+    access?: AccessFilter | undefined;
+  },
 ): { sql: string; values: unknown[] } | undefined {
   const params = new Params();
   const tenant = params.add(options.tenantId);
@@ -213,15 +237,30 @@ function buildRoundQuery(
   }
   const seen = params.add(options.seen, '::text[]');
   const limit = params.add(options.limit);
+  // --- access filter hook (modules/access): included resources are filtered like matches.
+  // The condition's placeholders continue this query's numbering; its values join this query's.
+  let access = '';
+  if (options.access) {
+    const accessParams = new SqlParams();
+    accessParams.values.push(...params.values);
+    const scope = { row: 'r', tenant, resourceTypes: includableTypes(specs) };
+    access = buildAccessCondition(options.access, scope, 's', accessParams);
+    params.values.push(...accessParams.values.slice(params.values.length));
+  }
+  const accessCondition = access === 'true' ? '' : access;
+  // --- end of access filter hook
   if (keys.length === 1) {
-    return { sql: readByKeysSql(keys[0] ?? '', tenant, seen, limit), values: params.values };
+    return {
+      sql: readByKeysSql(keys[0] ?? '', tenant, seen, limit, undefined, accessCondition),
+      values: params.values,
+    };
   }
   // Earlier specs come first, so a result cut at the limit keeps what was asked for first.
   const union = keys
     .map((sql, index) => `SELECT ${index} AS spec, u${index}.* FROM (${sql}) u${index}`)
     .join(' UNION ALL ');
   const keysSql = `SELECT resource_type, id, min(spec) AS spec FROM (${union}) u GROUP BY resource_type, id`;
-  const sql = readByKeysSql(keysSql, tenant, seen, limit, 'k.spec, k.resource_type, k.id');
+  const sql = readByKeysSql(keysSql, tenant, seen, limit, 'k.spec, k.resource_type, k.id', accessCondition);
   return { sql, values: params.values };
 }
 
@@ -233,7 +272,14 @@ function buildRoundQuery(
  */
 export async function findIncludes(
   q: Queryable,
-  options: { tenantId: string; matches: ResourceKey[]; includes: IncludeSpec[]; limit: number },
+  options: {
+    tenantId: string;
+    matches: ResourceKey[];
+    includes: IncludeSpec[];
+    limit: number;
+    /** The caller's access filter (modules/access): only resources it lets through are included. */
+    access?: AccessFilter | undefined;
+  },
 ): Promise<{ resources: IncludedResource[]; truncated: boolean }> {
   const seen = new Set(options.matches.map(keyOf));
   const resources: IncludedResource[] = [];
@@ -247,6 +293,7 @@ export async function findIncludes(
       frontier,
       seen: [...seen],
       limit: remaining + 1,
+      access: options.access,
     });
     if (!query) {
       break;

@@ -1,6 +1,9 @@
 import { badRequest, OutcomeError } from '@caregraph/core/fhir';
 import type { Queryable } from '../../../platform/db/index.ts';
+import type { AccessFilter } from '../../access/index.ts';
 import { buildRecordSearch, buildSortKeys, buildWhere, orderByClause, SqlParams } from './build-sql.ts';
+import type { BlindIndex } from '../../encryption/index.ts';
+import { tryBlindIndexFor } from '../store/sealed-fields.ts';
 import { keysetCondition, type Cursor, type SortKey } from './paging.ts';
 import { parseSearchQuery, type SearchQuery } from './parse-query.ts';
 import { searchStatement } from './statement-names.ts';
@@ -17,6 +20,15 @@ export type SearchPage = {
   /** Where the previous page ends, when there is one. */
   previous: Cursor | undefined;
   total: number | undefined;
+};
+
+/** A search to run: its tenant, base URL (for references) and query, and the caller's access filter if any. */
+export type SearchOptions = {
+  tenantId: string;
+  baseUrl: string;
+  query: SearchQuery;
+  /** The access filter hook (modules/access): only resources the caller may see match. */
+  access?: AccessFilter | undefined;
 };
 
 type Row = { resource_type: string; id: string; text: string } & Record<`k${number}`, string | null>;
@@ -49,10 +61,10 @@ type PageSql = { sql: string; values: unknown[]; keys: SortKey[]; isPrepared?: b
  * and cut to the page before the resource rows of that page alone are read. Deleted resources have
  * no index rows, so the ids are live ones; the join checks it anyway.
  */
-function recordPageSql(options: { tenantId: string; baseUrl: string; query: SearchQuery }): PageSql | undefined {
+function recordPageSql(options: SearchOptions, blindIndex: BlindIndex | undefined): PageSql | undefined {
   const { query } = options;
-  const params = new SqlParams();
-  const search = buildRecordSearch(query, options.tenantId, options.baseUrl, params);
+  const params = new SqlParams(blindIndex);
+  const search = buildRecordSearch(query, options.tenantId, options.baseUrl, params, options.access);
   if (!search) {
     return undefined;
   }
@@ -92,10 +104,10 @@ function resourcePageSql(query: SearchQuery, where: string, params: SqlParams): 
 /** Reads one page (one row more than asked, to tell whether another follows). */
 async function readPage(
   q: Queryable,
-  options: { tenantId: string; baseUrl: string; query: SearchQuery },
+  options: SearchOptions,
   fallback: { where: string; params: SqlParams },
 ): Promise<{ rows: Row[]; keys: SortKey[] }> {
-  const record = recordPageSql(options);
+  const record = recordPageSql(options, fallback.params.blindIndex);
   if (record) {
     const { rows } = await q.query<Row>(
       record.sql,
@@ -115,13 +127,11 @@ async function readPage(
  * Runs a parsed search in a tenant: one page in `_sort` order (then id), continuing from the
  * query's cursor. The page is read with one extra row to know whether another follows.
  */
-export async function runSearch(
-  q: Queryable,
-  options: { tenantId: string; baseUrl: string; query: SearchQuery },
-): Promise<SearchPage> {
+export async function runSearch(q: Queryable, options: SearchOptions): Promise<SearchPage> {
   const { tenantId, baseUrl, query } = options;
-  const params = new SqlParams();
-  const where = buildWhere(query, tenantId, baseUrl, params);
+  // Sealed identifiers are searched by their blind-index tokens (modules/encryption).
+  const params = new SqlParams(await tryBlindIndexFor(q, tenantId));
+  const where = buildWhere(query, tenantId, baseUrl, params, options.access);
   let total: number | undefined;
   if (query.total === 'accurate' || query.summary === 'count') {
     const counted = await q.query<{ total: number }>(
@@ -135,7 +145,7 @@ export async function runSearch(
   if (query.summary === 'count' || query.count === 0) {
     return { query, matches: [], next: undefined, previous: undefined, total };
   }
-  const { rows, keys } = await readPage(q, { tenantId, baseUrl, query }, { where, params });
+  const { rows, keys } = await readPage(q, options, { where, params });
   const cursor = query.cursor;
   const backwards = cursor?.direction === 'before';
   const hasMore = rows.length > query.count;
