@@ -2,7 +2,14 @@
 // opening the database they name, progress on stderr and counts in their messages.
 import cliProgress, { type SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { loadConfig, migrate, openDatabase, type Database } from '@caregraph/server';
+import {
+  loadConfig,
+  migrate,
+  openDatabase,
+  withConfiguredEncryption,
+  withDataDirKeyEncryptionKey,
+  type Database,
+} from '@caregraph/server';
 
 /** `1,234`: a count as the commands print it. */
 export const formatCount = (value: number) => value.toLocaleString('en-US');
@@ -19,13 +26,18 @@ export function addDatabaseOptions(command: Command): Command {
     .option('--database-url <url>', 'PostgreSQL database (default: DATABASE_URL)');
 }
 
-/** Opens the configured database, or the one `--data-dir`/`--database-url` name, migrated. */
-export async function openConfiguredDatabase(options: DatabaseOptions): Promise<Database> {
-  const config = loadConfig({
+/**
+ * Opens the configured database, or the one `--data-dir`/`--database-url` name, migrated. Resources
+ * pass through field encryption as in the server (with the same configured or data-directory key), so
+ * a command never stores a sealed field in clear; `isRaw` gives the database as stored (key rotation).
+ */
+export async function openConfiguredDatabase(options: DatabaseOptions & { isRaw?: boolean }): Promise<Database> {
+  const loaded = loadConfig({
     ...process.env,
     ...(options.dataDir ? { CAREGRAPH_DATA_DIR: options.dataDir } : {}),
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
   });
+  const config = options.isRaw ? loaded : withDataDirKeyEncryptionKey(loaded);
   const db = await openDatabase(config);
   try {
     await migrate(db);
@@ -33,7 +45,7 @@ export async function openConfiguredDatabase(options: DatabaseOptions): Promise<
     await db.close();
     throw error;
   }
-  return db;
+  return options.isRaw ? db : withConfiguredEncryption(db, config.encryption);
 }
 
 export type ProgressOptions = { json?: boolean; progress: boolean };

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { bootstrapTenant, loadDemoDataOnce, loadShippedTerminologyOnce } from './bootstrap.ts';
 import type { Config } from './config.ts';
+import { ensureGeneratedKeks, withConfiguredEncryption } from './modules/encryption/index.ts';
 import { migrate, openDatabase, type Database } from './platform/db/index.ts';
 import { createMetrics, observeQueries } from './platform/metrics.ts';
 
@@ -10,9 +11,11 @@ import { createMetrics, observeQueries } from './platform/metrics.ts';
  * Starts CareGraph: opens and migrates the database, prepares the default tenant, loads the shipped
  * terminology and demo data on first start, listens, and drains in-flight requests on SIGTERM/SIGINT before exiting.
  */
-export async function startServer(config: Config): Promise<FastifyInstance> {
+export async function startServer(configured: Config): Promise<FastifyInstance> {
+  const config = withDataDirKeyEncryptionKey(configured);
   const metrics = createMetrics();
-  const db = await openDatabase(config, observeQueries(metrics));
+  // Wrapped before anything writes resources, so the demo data is sealed too.
+  const db = withConfiguredEncryption(await openDatabase(config, observeQueries(metrics)), config.encryption);
   let app: FastifyInstance | undefined;
   try {
     await migrate(db);
@@ -32,6 +35,18 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   }
   handleShutdownSignals(app, config);
   return app;
+}
+
+/**
+ * With no key-encryption key configured, one is generated into the data directory (and kept there),
+ * as the other secrets of a fresh install are: field encryption is always on when the server runs.
+ */
+export function withDataDirKeyEncryptionKey(config: Config): Config {
+  if (config.encryption.keks.length > 0) {
+    return config;
+  }
+  const keks = Object.freeze(ensureGeneratedKeks(config.dataDir));
+  return Object.freeze({ ...config, encryption: Object.freeze({ ...config.encryption, keks }) });
 }
 
 async function closeAfterFailedStart(app: FastifyInstance | undefined, db: Database): Promise<void> {

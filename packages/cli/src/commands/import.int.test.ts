@@ -23,6 +23,7 @@ type Patient = {
   name?: Array<{ family: string; given: string[] }>;
   gender?: string;
   birthDate?: string;
+  identifier?: Array<{ system: string; value: string }>;
 };
 
 /** Letters and a birth date from a hash of the id: each test patient a different person to the patient index. */
@@ -193,6 +194,31 @@ describe('caregraph import', () => {
         ],
       },
     );
+  });
+
+  it('stores national identifiers sealed, as the server does (field encryption)', async () => {
+    const tenant = freshTenantId();
+    const ssn = `900-${String(Date.now() % 100).padStart(2, '0')}-${String(Date.now() % 10_000).padStart(4, '0')}`;
+    const file = write(
+      'sealed/patient.json',
+      patient('sealed-1', { identifier: [{ system: 'http://hl7.org/fhir/sid/us-ssn', value: ssn }] }),
+    );
+
+    const result = await runCli(['import', file, '--tenant', tenant, '--no-progress'], database.env);
+
+    assert.equal(result.code, 0, result.stderr);
+    const db = await database.open();
+    try {
+      const { rows } = await db.query<{ content: string }>(
+        'SELECT content::text AS content FROM resource WHERE tenant_id = $1 AND resource_type = $2',
+        [tenant, 'Patient'],
+      );
+      assert.equal(rows.length, 1);
+      assert.ok(!rows[0]?.content.includes(ssn), 'the SSN is not stored in clear');
+      assert.match(rows[0]?.content ?? '', /cgenc:1:/);
+    } finally {
+      await db.close();
+    }
   });
 
   it('shows no progress with --no-progress', async () => {

@@ -5,12 +5,11 @@ import {
   importFiles,
   isValidTenantId,
   loadConfig,
-  migrate,
-  openDatabase,
   type ImportError,
   type ImportProgress,
   type ImportReport,
 } from '@caregraph/server';
+import { openConfiguredDatabase } from '../command-support.ts';
 import type { ExitStatus } from '../exit-status.ts';
 
 /** `file:line`, `file (entry 4)` or `file`, then the message and the FHIRPath of the element. */
@@ -91,11 +90,10 @@ export function registerImportCommand(program: Command, status: ExitStatus): voi
       if (!isValidTenantId(tenantId)) {
         throw new Error(`invalid tenant id "${tenantId}": use lower-case letters, digits and dashes`);
       }
-      const db = await openDatabase(config);
+      const db = await openConfiguredDatabase({});
       const progress = createProgressReporter(options);
       let report: ImportReport;
       try {
-        await migrate(db);
         await ensureTenant(db, { id: tenantId, name: tenantId });
         report = await importFiles({
           repo: { db, tenantId, baseUrl: `${config.baseUrl}/fhir/R4`, now: () => new Date() },

@@ -1,3 +1,4 @@
+import type { BlindIndex } from '../../encryption/index.ts';
 import { ancestorsSql, descendantsSql } from '../../terminology/store/index.ts';
 import type { DateRange } from './date-range.ts';
 import type { SearchParamType } from './definitions.ts';
@@ -11,9 +12,16 @@ import {
   type Prefix,
 } from './search-values.ts';
 
-/** Collects SQL parameters and hands out their placeholders. */
+/**
+ * Collects SQL parameters and hands out their placeholders. With a blind index (field encryption
+ * on), identifier values of sealed systems are compared as their blind-index tokens.
+ */
 export class SqlParams {
   readonly values: unknown[] = [];
+  readonly blindIndex: BlindIndex | undefined;
+  constructor(blindIndex?: BlindIndex) {
+    this.blindIndex = blindIndex;
+  }
   add(value: unknown): string {
     this.values.push(value);
     return `$${this.values.length}`;
@@ -42,10 +50,20 @@ function lazyParam(params: SqlParams, value: unknown, cast = ''): () => string {
   return () => (placeholder ??= `${params.add(value)}${cast}`);
 }
 
-function tokenCondition(x: string, value: string, params: SqlParams): string {
+/** `isIdentifier`: the parameter holds identifiers, so a value without system may be a sealed one. */
+function tokenCondition(x: string, value: string, params: SqlParams, isIdentifier = false): string {
   const { system, code } = splitToken(value);
+  const blind = params.blindIndex;
   if (system === undefined) {
+    if (blind && isIdentifier && code !== undefined) {
+      // Any system: the value itself, or its token under any sealed system.
+      const tokens = [...blind.systems].map((sealed) => blind.hash(sealed, code));
+      return `${x}.value = ANY(${params.add([code, ...tokens])}::text[])`;
+    }
     return `${x}.value = ${params.add(code)}`;
+  }
+  if (blind && code !== undefined && blind.systems.has(system)) {
+    return `${x}.system = ${params.add(system)} AND ${x}.value = ${params.add(blind.hash(system, code))}`;
   }
   if (system === '') {
     return `${x}.system IS NULL AND ${x}.value = ${params.add(code)}`;
@@ -80,6 +98,12 @@ const PREFIX_HIERARCHIES = new Set(['http://hl7.org/fhir/sid/icd-10-cm', 'http:/
 /** `:of-type` on identifiers: `typeSystem|typeCode|value`, indexed as system + `typeCode|value`. */
 function ofTypeCondition(x: string, value: string, params: SqlParams): string {
   const [system = '', code = '', identifier = ''] = splitUnescaped(value, '|').map(unescapeValue);
+  const blind = params.blindIndex;
+  if (blind) {
+    // A sealed identifier's `:of-type` row holds its token (keyed by no system: the row has none).
+    const values = [`${code}|${identifier}`, `${code}|${blind.hash('', identifier)}`];
+    return `${x}.system = ${params.add(system)} AND ${x}.value = ANY(${params.add(values)}::text[])`;
+  }
   return `${x}.system = ${params.add(system)} AND ${x}.value = ${params.add(`${code}|${identifier}`)}`;
 }
 
@@ -234,14 +258,16 @@ export function valueCondition(
       if (modifier === 'below' || modifier === 'above') {
         return hierarchyCondition(x, value, modifier, ctx.params);
       }
-      return modifier === 'of-type' ? ofTypeCondition(x, value, ctx.params) : tokenCondition(x, value, ctx.params);
+      return modifier === 'of-type'
+        ? ofTypeCondition(x, value, ctx.params)
+        : tokenCondition(x, value, ctx.params, name === 'identifier');
     case 'string':
       return input.composite
         ? `${x}.value LIKE ${ctx.params.add(`${escapeLike(normalizeString(plain))}%`)}`
         : stringCondition(x, modifier, plain, ctx.params);
     case 'reference':
       if (modifier === 'identifier') {
-        return tokenCondition(x, value, ctx.params);
+        return tokenCondition(x, value, ctx.params, true);
       }
       return input.composite ? compositeReferenceCondition(x, plain, ctx) : referenceCondition(x, plain, modifier, ctx);
     case 'date': {

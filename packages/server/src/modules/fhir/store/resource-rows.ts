@@ -4,6 +4,7 @@ import { writeJourney } from '../../journey/projection/index.ts';
 import { matchPatientWrite } from '../../mpi/index.ts';
 import { extractIndexRows } from '../search/extract-index.ts';
 import type { StoreContext, StoredVersion } from './context.ts';
+import { toStoredForm } from './sealed-fields.ts';
 import { deleteIndexRows, insertIndexRows } from './write-index.ts';
 
 type VersionRow = {
@@ -125,7 +126,10 @@ export async function writeVersion(
       } as Resource)
     : undefined;
   const deleted = content === undefined;
-  const json = content ? JSON.stringify(content) : null;
+  // National identifiers, attachments and notes are stored sealed when field encryption is on; the
+  // index holds blind tokens for sealed identifiers.
+  const stored = content ? await toStoredForm(ctx, content, extractIndexRows(content)) : undefined;
+  const json = stored ? stored.json : null;
   // The current row and its history row in one statement.
   const written = await ctx.tx.query(
     `WITH current AS (
@@ -157,7 +161,7 @@ export async function writeVersion(
   if (previous) {
     await deleteIndexRows(ctx.tx, ctx.tenantId, resourceType, id);
   }
-  const rows = content ? extractIndexRows(content) : undefined;
+  const rows = stored?.rows;
   if (rows) {
     await insertIndexRows(ctx.tx, ctx.tenantId, resourceType, id, rows);
   }
