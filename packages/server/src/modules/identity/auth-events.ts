@@ -9,6 +9,7 @@ export type AuthenticationEventKind =
   | 'login.locked-out'
   | 'login.mfa'
   | 'login.completed'
+  | 'login.upstream'
   | 'mfa.enrolled'
   | 'mfa.reset'
   | 'password-reset.requested'

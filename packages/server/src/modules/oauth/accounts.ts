@@ -38,6 +38,9 @@ export async function findAccount(q: Queryable, accountId: string, fhirBaseUrl: 
         sub: accountId,
         name: user.displayName,
         email: user.email,
+        // Addresses are set by the tenant's administrators and proven by accepting an invitation
+        // or a password reset sent there, so relying parties may map accounts by them.
+        email_verified: true,
         ...(fhirUser === undefined ? {} : { fhirUser }),
       }),
   };

@@ -35,6 +35,17 @@ describe('authorization code with PKCE and SMART launch context', () => {
         payload: buildObservation(id),
       });
       observations.push(json<{ id: string }>(observation).id);
+      // The clinician below reaches only patients in their care (docs/access-control.md).
+      await tenant.request({
+        method: 'POST',
+        url: `${FHIR}/CareTeam`,
+        payload: {
+          resourceType: 'CareTeam',
+          status: 'active',
+          subject: { reference: `Patient/${id}` },
+          participant: [{ member: { reference: 'Practitioner/pr-1' } }],
+        },
+      });
     }
     const deps = { db: testApp.db, now: () => new Date() };
     emails.clinician = `clinician-${randomBytes(4).toString('hex')}@clinic.example`;

@@ -1,7 +1,7 @@
 // The provider's interactions: sign-in (password, then a second factor when the identity module
 // asks for one) and consent (scopes, and the patient an app is launched with).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Interaction } from 'oidc-provider';
+import { errors, type Interaction } from 'oidc-provider';
 import { parseResourceScope } from '../access/index.ts';
 import { handleFhirRequest } from '../fhir/index.ts';
 import {
@@ -15,6 +15,9 @@ import {
 } from '../identity/index.ts';
 import { accountIdOf, tryFindAccountUser } from './accounts.ts';
 import { clientFactsOf } from './clients.ts';
+import { listIdentityProviders } from './identity-providers/provider-records.ts';
+import { registerUpstreamRoutes, type InteractionKit } from './identity-providers/upstream-routes.ts';
+import type { UpstreamSignInDeps } from './identity-providers/upstream-sign-in.ts';
 import { saveGrantContext, tryReadLaunch, type LaunchContext } from './launch-context.ts';
 import {
   renderConsentPage,
@@ -29,6 +32,12 @@ import { INTERACTION_PATH } from './settings.ts';
 
 type Form = Record<string, string | undefined>;
 type UidRequest = FastifyRequest<{ Params: { uid: string }; Body: Form; Querystring: { search?: string } }>;
+
+/** What the interactions need: the identity use cases' dependencies, the FHIR base URL, single sign-on. */
+export type InteractionDeps = IdentityDeps & { fhirBaseUrl: string; upstream: UpstreamSignInDeps };
+
+/** RFC 8176 `amr` values for the second factors the MFA page takes: both are one-time codes. */
+const MFA_AMR = ['otp', 'mfa'];
 
 // No script, no frames, nothing fetched: the pages are plain forms.
 const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
@@ -68,7 +77,7 @@ function grantableScopes(scopes: string[], user: UserSummary): string[] {
 
 /** Patients to choose from, by name, read through the FHIR API as the signed-in user. */
 async function findPatientChoices(
-  deps: IdentityDeps & { fhirBaseUrl: string },
+  deps: InteractionDeps,
   request: FastifyRequest,
   user: UserSummary,
   search: string,
@@ -105,11 +114,7 @@ async function findPatientChoices(
   });
 }
 
-export function registerInteractionRoutes(
-  app: FastifyInstance,
-  runtime: OAuthRuntime,
-  deps: IdentityDeps & { fhirBaseUrl: string },
-) {
+export function registerInteractionRoutes(app: FastifyInstance, runtime: OAuthRuntime, deps: InteractionDeps) {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, parseForm(String(body)));
   });
@@ -131,11 +136,22 @@ export function registerInteractionRoutes(
     return reply.redirect(redirectTo, 303);
   }
 
-  async function answerLogin(request: UidRequest, reply: FastifyReply, result: LoginResult) {
+  /** `amr` says how the user authenticated (RFC 8176), for the ID token; empty when there is nothing to say. */
+  async function answerLogin(
+    request: FastifyRequest<{ Params: { uid: string } }>,
+    reply: FastifyReply,
+    result: LoginResult,
+    amr: string[],
+  ) {
     const action = `${INTERACTION_PATH}/${request.params.uid}/mfa`;
     switch (result.status) {
       case 'ok':
-        return finish(request, reply, { login: { accountId: accountIdOf(result.user) } }, false);
+        return finish(
+          request,
+          reply,
+          { login: { accountId: accountIdOf(result.user), ...(amr.length > 0 ? { amr } : {}) } },
+          false,
+        );
       case 'mfa-required':
         return sendPage(
           reply,
@@ -182,6 +198,32 @@ export function registerInteractionRoutes(
     );
   }
 
+  /** The tenant's upstream providers, as buttons on the sign-in page of an interaction. */
+  async function providersFor(uid: string, tenantId: string) {
+    const list = await listIdentityProviders(deps.db, tenantId, { isEnabledOnly: true });
+    return { action: `${INTERACTION_PATH}/${uid}/upstream`, list };
+  }
+
+  const kit: InteractionKit = {
+    async openInteraction(request, reply, uid) {
+      try {
+        const interaction = await details(request, reply);
+        if (interaction.uid !== uid || interaction.prompt.name !== 'login') {
+          return undefined;
+        }
+        return { tenantId: (await clientOf(runtime, interaction)).tenantId };
+      } catch (error) {
+        if (error instanceof errors.SessionNotFound) {
+          return undefined;
+        }
+        throw error;
+      }
+    },
+    answerLogin,
+    sendPage,
+  };
+  registerUpstreamRoutes(app, deps, kit);
+
   app.get(`${INTERACTION_PATH}/:uid`, async (request: UidRequest, reply) => {
     const interaction = await details(request, reply);
     if (interaction.uid !== request.params.uid) {
@@ -191,7 +233,11 @@ export function registerInteractionRoutes(
       const client = await clientOf(runtime, interaction);
       return sendPage(
         reply,
-        renderLoginPage({ action: `${INTERACTION_PATH}/${interaction.uid}/login`, clientName: client.name }),
+        renderLoginPage({
+          action: `${INTERACTION_PATH}/${interaction.uid}/login`,
+          clientName: client.name,
+          providers: await providersFor(interaction.uid, client.tenantId),
+        }),
       );
     }
     return showConsent(request, reply, interaction);
@@ -208,7 +254,7 @@ export function registerInteractionRoutes(
         password: request.body.password ?? '',
         ip: request.ip,
       });
-      return await answerLogin(request, reply, result);
+      return await answerLogin(request, reply, result, ['pwd']);
     } catch (error) {
       if (!(error instanceof IdentityError)) {
         throw error;
@@ -219,7 +265,13 @@ export function registerInteractionRoutes(
       const action = `${INTERACTION_PATH}/${interaction.uid}/login`;
       return sendPage(
         reply,
-        renderLoginPage({ action, clientName: client.name, email, error: error.message }),
+        renderLoginPage({
+          action,
+          clientName: client.name,
+          email,
+          error: error.message,
+          providers: await providersFor(interaction.uid, client.tenantId),
+        }),
         error.statusCode,
       );
     }
@@ -230,7 +282,7 @@ export function registerInteractionRoutes(
     const { challengeToken = '', code = '', method } = request.body;
     const step = method === 'recovery-code' ? verifyRecoveryCodeStep : verifyTotpStep;
     try {
-      return await answerLogin(request, reply, await step(deps, { challengeToken, code, ip: request.ip }));
+      return await answerLogin(request, reply, await step(deps, { challengeToken, code, ip: request.ip }), MFA_AMR);
     } catch (error) {
       if (!(error instanceof IdentityError)) {
         throw error;
@@ -278,7 +330,7 @@ function needsPatientChoice(requested: string[], interaction: Interaction, user:
  * user picked. Answers a message to show when a patient is needed and missing.
  */
 async function resolveLaunchContext(
-  deps: IdentityDeps & { fhirBaseUrl: string },
+  deps: InteractionDeps,
   interaction: Interaction,
   user: UserSummary,
   picked: string | undefined,

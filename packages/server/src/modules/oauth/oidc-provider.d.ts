@@ -121,6 +121,8 @@ declare module 'oidc-provider' {
     InvalidTarget: new (description?: string) => Error;
     InvalidRequest: new (description?: string) => Error;
     AccessDenied: new (description?: string) => Error;
+    /** The browser holds no interaction cookie (or it expired). */
+    SessionNotFound: new (description?: string) => Error;
   };
 
   export default class Provider {

@@ -29,11 +29,34 @@ function errorBlock(message: string | undefined): string {
   return message === undefined ? '' : `<p class="error" role="alert">${escapeHtml(message)}</p>`;
 }
 
+/** An upstream identity provider offered on the sign-in page. */
+export type SignInProvider = { id: string; displayName: string };
+
+/** One form per provider: a POST, so that following a link or prefetching starts no sign-in. */
+function providerButtons(action: string, providers: SignInProvider[]): string {
+  if (providers.length === 0) {
+    return '';
+  }
+  const forms = providers
+    .map(
+      (provider) => `<form method="post" action="${escapeHtml(action)}">
+<input type="hidden" name="provider" value="${escapeHtml(provider.id)}">
+<button type="submit">Sign in with ${escapeHtml(provider.displayName)}</button>
+</form>`,
+    )
+    .join('\n');
+  return `<section aria-labelledby="sso-heading"><h2 id="sso-heading">Or sign in with your organisation</h2>
+${forms}
+</section>`;
+}
+
 export function renderLoginPage(options: {
   action: string;
   clientName: string;
   email?: string;
   error?: string;
+  /** Upstream providers of the tenant, and where their buttons post. */
+  providers?: { action: string; list: SignInProvider[] };
 }): string {
   return page(
     'Sign in',
@@ -45,8 +68,15 @@ ${errorBlock(options.error)}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
-</form>`,
+</form>
+${options.providers ? providerButtons(options.providers.action, options.providers.list) : ''}`,
   );
+}
+
+/** Why a sign-in through an upstream stopped, with the way back to the sign-in page while it lasts. */
+export function renderUpstreamErrorPage(message: string, backTo?: string): string {
+  const back = backTo === undefined ? '' : `<p><a href="${escapeHtml(backTo)}">Back to sign-in</a></p>`;
+  return page('Sign-in not completed', `<p role="alert">${escapeHtml(message)}</p>\n${back}`);
 }
 
 export function renderMfaPage(options: {

@@ -132,10 +132,24 @@ function providerConfiguration(deps: ProviderDependencies): Configuration {
     adapter: createAdapterClass(db),
     clients: [],
     jwks: { keys: deps.keys },
-    cookies: { keys: deps.cookieKeys },
+    // Session and interaction cookies: signed, never readable by scripts, sent cross-site only on
+    // top-level navigations (the OAuth redirects), and Secure whenever the issuer is https (the
+    // provider sees the issuer's scheme through addressToIssuer).
+    cookies: {
+      keys: deps.cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax', secure: settings.issuer.startsWith('https:'), signed: true },
+      short: { httpOnly: true, sameSite: 'lax', secure: settings.issuer.startsWith('https:'), signed: true },
+    },
     routes: OAUTH_ROUTES,
     scopes: [...STATIC_SCOPES],
-    claims: { openid: ['sub'], profile: ['name', 'email'], fhirUser: ['fhirUser'] },
+    claims: {
+      // `amr`: how the user authenticated (RFC 8176), in every ID token, for relying parties that
+      // weigh it: a server trusting this one as its upstream identity provider may accept its `mfa`.
+      openid: ['sub', 'amr'],
+      profile: ['name', 'email'],
+      email: ['email', 'email_verified'],
+      fhirUser: ['fhirUser'],
+    },
     // SMART apps read fhirUser from the ID token, not from userinfo.
     conformIdTokenClaims: false,
     extraParams: ['launch', 'aud'],

@@ -8,6 +8,8 @@ export type OAuthSettings = Readonly<{
   fhirBaseUrl: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** Seals upstream identity providers' client secrets: configured, else generated into `dataDir`. */
+  identityProviderKey: Readonly<{ key: string | undefined; dataDir: string }>;
 }>;
 
 export function oauthSettingsFrom(config: Config): OAuthSettings {
@@ -16,6 +18,7 @@ export function oauthSettingsFrom(config: Config): OAuthSettings {
     fhirBaseUrl: `${config.baseUrl}/fhir/R4`,
     accessTokenTtlSeconds: config.oauth.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.oauth.refreshTokenTtlSeconds,
+    identityProviderKey: Object.freeze({ key: config.identityProviderKey, dataDir: config.dataDir }),
   });
 }
 
@@ -34,10 +37,15 @@ export const OAUTH_ROUTES = {
 /** Where the provider sends the browser to sign in and consent. */
 export const INTERACTION_PATH = '/oauth/interaction';
 
+/** Where upstream identity providers send the browser back: the redirect URI registered with them. */
+export const UPSTREAM_CALLBACK_PATH = '/oauth/upstream/callback';
+
 /** The scopes besides resource scopes: OpenID Connect and SMART launch context. */
 export const STATIC_SCOPES = [
   'openid',
   'profile',
+  // The address and whether it is verified (OIDC Core §5.4): what an upstream-trusting server maps users by.
+  'email',
   'fhirUser',
   'offline_access',
   'online_access',
