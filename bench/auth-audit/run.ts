@@ -1,12 +1,10 @@
 // Audit benchmark: what recording costs an authorised FHIR read (the same server with audit on and
 // with the benchmark-only switch off), how fast entries are appended and put in the Merkle tree,
 // and how long `caregraph audit verify` takes over a log of 1M entries (generated directly).
-// Usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick]
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+// Usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick] [--reads-only] [--profile dir]
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startTemporaryPostgres } from '../../scripts/temporary-postgres.ts';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
 import {
   buildEntry,
@@ -25,8 +23,8 @@ import { parseModes, runBenchmark, runModesAndReport } from '../fhir-store/bench
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
 import { runTimed, type LoadResult } from '../fhir-store/closed-loop.ts';
 import { FhirClient } from '../fhir-store/http-load.ts';
-import { machineInfo, postgresVersion } from '../fhir-store/machine.ts';
-import { pgliteVersion } from '../fhir-store/raw-driver.ts';
+import { machineInfo } from '../fhir-store/machine.ts';
+import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
 import type { DatabaseMode } from '../fhir-store/report.ts';
 import { startServerProcess } from '../fhir-store/server-process.ts';
 
@@ -44,6 +42,10 @@ type Settings = {
   durationMs: number;
   appendSeconds: number;
   verifyEntries: number;
+  /** Only the read overhead: no append rate, no verification. */
+  readsOnly: boolean;
+  /** Where the servers write CPU profiles (`--cpu-prof`), one directory per mode and setting. */
+  profileDir: string | undefined;
 };
 
 type ReadRound = { audit: 'on' | 'off'; readsPerSecond: number; p50Ms: number; p99Ms: number; errors: number };
@@ -64,8 +66,10 @@ type AuditModeReport = {
     targetOverhead: number;
     meetsTarget: boolean;
   };
-  append: { writers: number; entries: number; entriesPerSecond: number; integratedPerSecond: number };
-  verify: {
+  /** Absent with `--reads-only`. */
+  append?: { writers: number; entries: number; entriesPerSecond: number; integratedPerSecond: number };
+  /** Absent with `--reads-only`. */
+  verify?: {
     entries: number;
     generateSeconds: number;
     integrateSeconds: number;
@@ -102,10 +106,11 @@ async function loadPatients(db: Database, count: number): Promise<string[]> {
 
 /** Closed-loop authorised reads of random patients against a fresh server process. */
 async function measureReads(
-  options: { dataDir: string; databaseUrl: string | undefined; audit: 'on' | 'off'; ids: string[] },
+  options: { dataDir: string; databaseUrl: string | undefined; audit: 'on' | 'off'; ids: string[]; mode: DatabaseMode },
   settings: Settings,
 ): Promise<ReadRound> {
   // startServerProcess passes this process's environment on: the switch is set only while it starts.
+  // Reads carry the server's bootstrap system client's token (API keys grant no access).
   if (options.audit === 'off') {
     process.env.CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK = 'true';
   }
@@ -113,10 +118,12 @@ async function measureReads(
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
     tenantId: TENANT,
+    cpuProfileDir: settings.profileDir && path.join(settings.profileDir, `${options.mode}-audit-${options.audit}`),
+  }).finally(() => {
+    delete process.env.CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK;
   });
-  delete process.env.CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK;
   const stop = onCleanup('server', server.stop);
-  const client = new FhirClient(server.origin, server.apiKey, settings.clients);
+  const client = new FhirClient(server.origin, server.accessToken, settings.clients);
   let result: LoadResult;
   try {
     let next = 0;
@@ -238,18 +245,16 @@ async function measureVerify(db: Database, key: SigningKey, dir: string, setting
 
 async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditModeReport> {
   const startedAt = new Date().toISOString();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'caregraph-bench-audit-'));
-  onCleanup('data directory', async () => rmSync(dir, { recursive: true, force: true }));
   try {
+    const {
+      dataDir: dir,
+      databaseUrl,
+      databaseVersion,
+    } = await prepareModeDatabase(mode, {
+      benchmark: 'audit',
+      log,
+    });
     const dataDir = path.join(dir, 'data');
-    let databaseUrl: string | undefined;
-    let databaseVersion = `PGlite ${pgliteVersion()} (on-disk data directory)`;
-    if (mode === 'postgres') {
-      const postgres = await startTemporaryPostgres();
-      onCleanup('temporary PostgreSQL', postgres.stop);
-      databaseUrl = postgres.url;
-      databaseVersion = await postgresVersion(databaseUrl);
-    }
     let db = await openDatabase({ databaseUrl, dataDir, databasePoolSize: 4 });
     let closeDb = onCleanup('database', db.close);
     await migrate(db);
@@ -258,10 +263,15 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditMod
     const ids = await loadPatients(db, settings.patients);
     // PGlite allows one process per data directory: the servers open it in turn.
     await closeDb();
+    // An unmeasured round first: the first server on a new data directory loads the shipped
+    // terminology, and the database settles after it (checkpoints, vacuum); measured, that would
+    // always slow down the first setting.
+    log(`${mode}: warm-up round (not measured)`);
+    await measureReads({ dataDir, databaseUrl, audit: 'off', ids, mode }, { ...settings, profileDir: undefined });
     const rounds: ReadRound[] = [];
     for (let round = 0; round < settings.rounds; round++) {
       for (const audit of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
-        rounds.push(await measureReads({ dataDir, databaseUrl, audit, ids }, settings));
+        rounds.push(await measureReads({ dataDir, databaseUrl, audit, ids, mode }, settings));
       }
     }
     const mean = (audit: 'on' | 'off') => {
@@ -274,13 +284,17 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditMod
     log(
       `${mode}: audited reads ${Math.round(on)}/s vs ${Math.round(off)}/s unaudited: overhead ${(overhead * 100).toFixed(1)}%`,
     );
-    db = await openDatabase({ databaseUrl, dataDir, databasePoolSize: 4 });
-    closeDb = onCleanup('database', db.close);
-    const key = loadSigningKey({ keyFile: undefined, dataDir });
-    const append = await measureAppend(db, key, mode, settings);
-    const verify = await measureVerify(db, key, dir, settings);
-    await closeDb();
-    const errors = rounds.reduce((sum, item) => sum + item.errors, 0) + (verify.isValid ? 0 : 1);
+    let append: AuditModeReport['append'] | undefined;
+    let verify: AuditModeReport['verify'] | undefined;
+    if (!settings.readsOnly) {
+      db = await openDatabase({ databaseUrl, dataDir, databasePoolSize: 4 });
+      closeDb = onCleanup('database', db.close);
+      const key = loadSigningKey({ keyFile: undefined, dataDir });
+      append = await measureAppend(db, key, mode, settings);
+      verify = await measureVerify(db, key, dir, settings);
+      await closeDb();
+    }
+    const errors = rounds.reduce((sum, item) => sum + item.errors, 0) + (verify && !verify.isValid ? 1 : 0);
     return {
       benchmark: 'auth-audit',
       mode,
@@ -297,8 +311,8 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditMod
         targetOverhead: OVERHEAD_TARGET,
         meetsTarget: overhead <= OVERHEAD_TARGET,
       },
-      append,
-      verify,
+      ...(append ? { append } : {}),
+      ...(verify ? { verify } : {}),
       errors,
     };
   } finally {
@@ -315,8 +329,14 @@ function renderMarkdown(reports: AuditModeReport[]): string {
   ];
   for (const report of reports) {
     const { reads, append, verify } = report;
+    const appended = append
+      ? `${append.entriesPerSecond} (${append.writers} writers) | ${append.integratedPerSecond}`
+      : '– | –';
+    const verified = verify
+      ? `${verify.entries.toLocaleString('en-US')} | ${verify.verifySeconds} | ${verify.exportMegabytes}`
+      : '– | – | –';
     lines.push(
-      `| ${report.mode}${report.quick ? ' (quick)' : ''} | ${reads.auditOnReadsPerSecond} | ${reads.auditOffReadsPerSecond} | ${(reads.overhead * 100).toFixed(1)}% ${reads.meetsTarget ? '✓' : '✗'} | ${append.entriesPerSecond} (${append.writers} writers) | ${append.integratedPerSecond} | ${verify.entries.toLocaleString('en-US')} | ${verify.verifySeconds} | ${verify.exportMegabytes} |`,
+      `| ${report.mode}${report.quick ? ' (quick)' : ''} | ${reads.auditOnReadsPerSecond} | ${reads.auditOffReadsPerSecond} | ${(reads.overhead * 100).toFixed(1)}% ${reads.meetsTarget ? '✓' : '✗'} | ${appended} | ${verified} |`,
     );
   }
   lines.push(
@@ -328,11 +348,17 @@ function renderMarkdown(reports: AuditModeReport[]): string {
   return lines.join('\n');
 }
 
-const USAGE = 'usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick]\n';
+const USAGE =
+  'usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick] [--reads-only] [--profile dir]\n';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { mode: { type: 'string', default: 'both' }, quick: { type: 'boolean', default: false } },
+    options: {
+      mode: { type: 'string', default: 'both' },
+      quick: { type: 'boolean', default: false },
+      'reads-only': { type: 'boolean', default: false },
+      profile: { type: 'string' },
+    },
   });
   const modes = parseModes(values.mode);
   if (modes.length === 0) {
@@ -342,13 +368,15 @@ async function main(): Promise<number> {
   const quick = values.quick;
   const settings: Settings = {
     quick,
-    patients: quick ? 200 : 1000,
+    patients: quick ? 50 : 1000,
     clients: 8,
     rounds: quick ? 2 : 3,
     warmupMs: quick ? 2000 : 5000,
     durationMs: quick ? 8000 : 20_000,
     appendSeconds: quick ? 5 : 15,
     verifyEntries: quick ? 50_000 : 1_000_000,
+    readsOnly: values['reads-only'],
+    profileDir: values.profile === undefined ? undefined : path.resolve(values.profile),
   };
   return runModesAndReport({
     benchmark: 'auth-audit',

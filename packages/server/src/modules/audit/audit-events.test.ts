@@ -76,6 +76,22 @@ describe('AuditEvent rendering', () => {
   });
 });
 
+describe('AuditEvent purpose of use', () => {
+  it('codes BTG beside a declared purpose when a break-glass reason was given', () => {
+    const event = toAuditEvent(entry({ purpose: { code: 'TREAT', reason: 'unconscious on arrival' } }));
+    assert.deepEqual(
+      event.purposeOfEvent?.[0]?.coding?.map((coding) => coding.code),
+      ['TREAT', 'BTG'],
+    );
+    assert.equal(event.purposeOfEvent?.[0]?.text, 'unconscious on arrival');
+    const declared = toAuditEvent(entry({ purpose: { code: 'TREAT' } }));
+    assert.deepEqual(
+      declared.purposeOfEvent?.[0]?.coding?.map((coding) => coding.code),
+      ['TREAT'],
+    );
+  });
+});
+
 describe('AuditEvent search parameters', () => {
   it('reads _id, _lastUpdated as date, and an action token with or without its system', () => {
     const filter = parseAuditEventQuery('t-1', [
@@ -88,6 +104,18 @@ describe('AuditEvent search parameters', () => {
     assert.deepEqual(filter.dates, [{ op: 'ge', value: '2025-01-01' }]);
     assert.equal(filter.action, 'R');
     assert.equal(filter.patient, 'p1');
+  });
+
+  it('reads type by its AuditEvent code or the entry type, subtype and outcome as codes', () => {
+    const filter = parseAuditEventQuery('t-1', [
+      ['type', 'http://dicom.nema.org/resources/ontology/DCM|110114'],
+      ['subtype', 'oauth.token-issued'],
+      ['outcome', '4'],
+    ]);
+    assert.deepEqual([filter.type, filter.subtype, filter.outcome], ['login', 'oauth.token-issued', '4']);
+    assert.equal(parseAuditEventQuery('t-1', [['type', 'security']]).type, 'security');
+    // An unknown type matches nothing rather than everything.
+    assert.equal(parseAuditEventQuery('t-1', [['type', 'no-such-type']]).type, '');
   });
 
   it('refuses a parameter it does not answer, naming it', () => {

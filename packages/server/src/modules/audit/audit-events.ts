@@ -68,10 +68,15 @@ const AGENT_SYSTEMS: Record<AuditEntry['agent']['kind'], string> = {
 
 /** Renders one entry as an R4 AuditEvent. */
 export function toAuditEvent(entry: AuditEntry): FhirAuditEvent {
+  // A break-glass reason comes only with break-glass access: BTG is coded beside a declared purpose.
+  const isBreakGlassBeside = entry.purpose?.reason !== undefined && entry.purpose.code !== 'BTG';
   const purposeOfUse = entry.purpose
     ? [
         {
-          coding: [{ system: PURPOSE_OF_USE, code: entry.purpose.code }],
+          coding: [
+            { system: PURPOSE_OF_USE, code: entry.purpose.code },
+            ...(isBreakGlassBeside ? [{ system: PURPOSE_OF_USE, code: 'BTG' }] : []),
+          ],
           ...(entry.purpose.reason ? { text: entry.purpose.reason } : {}),
         },
       ]
@@ -128,7 +133,15 @@ export type AuditEventFilter = {
   id?: string;
   patient?: string;
   agent?: string;
+  /** Leaves out one agent's entries (a patient's own use of their record). */
+  excludeAgent?: string;
   action?: string;
+  /** The entry's own type: `rest`, `login` or `security`. */
+  type?: string;
+  /** The entry's interaction (`read`, `create`, `oauth.token-issued`, `mfa.enrolled`…). */
+  subtype?: string;
+  /** `0` success, `4` refused. */
+  outcome?: string;
   /** `recorded` bounds: [operator, instant] with ge, gt, le, lt, eq (a day for eq). */
   dates: Array<{ op: 'ge' | 'gt' | 'le' | 'lt' | 'eq'; value: string }>;
   count: number;
@@ -158,12 +171,40 @@ export const AUDIT_EVENT_SEARCH_PARAMETERS: CapabilityStatementRestResourceSearc
   },
   { name: 'date', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-date' },
   {
+    name: 'outcome',
+    type: 'token',
+    definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-outcome',
+    documentation: '0 (success) or 4 (refused)',
+  },
+  {
     name: 'patient',
     type: 'reference',
     definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-patient',
     documentation: 'A patient whose record the event read or changed',
   },
+  {
+    name: 'subtype',
+    type: 'token',
+    definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-subtype',
+    documentation:
+      'The restful interaction (read, search-type, create…) or CareGraph event code (login, mfa.enrolled…)',
+  },
+  {
+    name: 'type',
+    type: 'token',
+    definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-type',
+    documentation: 'rest (RESTful operation), 110114 (user authentication) or 110113 (security alert)',
+  },
 ];
+
+/** AuditEvent.type codes by the entry type they stand for (the entry type itself is accepted too). */
+const ENTRY_TYPES: Record<string, string> = {
+  rest: 'rest',
+  '110114': 'login',
+  login: 'login',
+  '110113': 'security',
+  security: 'security',
+};
 
 const SEARCH_PARAMETERS = new Set<string>([
   ...AUDIT_EVENT_SEARCH_PARAMETERS.map((parameter) => parameter.name),
@@ -203,7 +244,7 @@ export function parseAuditEventQuery(tenantId: string, query: Array<[string, str
     if (!SEARCH_PARAMETERS.has(name)) {
       throw invalid(
         'parameter',
-        `AuditEvent is searched by _id, _lastUpdated, action, agent, date and patient, not "${name.slice(0, 40)}"`,
+        `AuditEvent is searched by _id, _lastUpdated, action, agent, date, outcome, patient, subtype and type, not "${name.slice(0, 40)}"`,
       );
     }
     if (name === '_id') {
@@ -215,6 +256,13 @@ export function parseAuditEventQuery(tenantId: string, query: Array<[string, str
     } else if (name === 'action') {
       // An unknown code matches nothing, as for any token.
       filter.action = tokenCode(value);
+    } else if (name === 'type') {
+      // An unknown code matches nothing.
+      filter.type = ENTRY_TYPES[tokenCode(value)] ?? '';
+    } else if (name === 'subtype') {
+      filter.subtype = tokenCode(value);
+    } else if (name === 'outcome') {
+      filter.outcome = tokenCode(value);
     } else if (name === 'date' || name === '_lastUpdated') {
       filter.dates.push(parseDate(value));
     } else if (name === '_count') {
@@ -293,8 +341,22 @@ export async function searchAuditEntries(q: Queryable, filter: AuditEventFilter)
   if (filter.agent !== undefined) {
     add((p) => `agent = ${p}`, filter.agent);
   }
+  if (filter.excludeAgent !== undefined) {
+    add((p) => `agent <> ${p}`, filter.excludeAgent);
+  }
   if (filter.action !== undefined) {
     add((p) => `action = ${p}`, filter.action);
+  }
+  // Not search columns of their own: rarely searched alone, so read from the entry the other
+  // conditions (tenant at least) have narrowed to.
+  for (const [member, value] of [
+    ['type', filter.type],
+    ['interaction', filter.subtype],
+    ['outcome', filter.outcome],
+  ] as const) {
+    if (value !== undefined) {
+      add((p) => `content::jsonb ->> '${member}' = ${p}`, value);
+    }
   }
   for (const date of filter.dates) {
     for (const [op, bound] of dateConditions(date)) {

@@ -10,11 +10,14 @@ import { migrate, openDatabase, type Database } from '../../platform/db/index.ts
 import { testConfig } from '../../test/create-test-app.ts';
 import { createTempDir } from '../../test/temp-dir.ts';
 import { testDatabaseMode } from '../../test/test-database.ts';
-import { createApiKey, ensureTenant } from '../tenants/index.ts';
+import { OAUTH_ROUTES, registerClient } from '../oauth/index.ts';
+import { ensureTenant } from '../tenants/index.ts';
 import type { AuditEntry } from './audit-entry.ts';
 
 export type AuditTestTenant = {
   id: string;
+  /** The client id its requests are made with: the `name` of the entries' agent. */
+  agentName: string;
   request: (options: InjectOptions) => Promise<LightMyRequestResponse>;
 };
 
@@ -23,7 +26,10 @@ export type AuditTestApp = {
   db: Database;
   /** The PEM file of the tree head signing key. */
   keyFile: string;
-  /** A tenant with one API key per label and roles, e.g. `{ admin: ['admin'], nurse: ['clinician'] }`. */
+  /**
+   * A tenant with one OAuth system client (client credentials, `system/*.*`) per label and roles,
+   * e.g. `{ admin: ['admin'], nurse: ['clinician'] }`; requests carry the client's access token.
+   */
   createTenant: (keys: Record<string, string[]>) => Promise<{ id: string; as: (label: string) => AuditTestTenant }>;
   close: () => Promise<void>;
 };
@@ -68,6 +74,36 @@ export async function readEntries(db: Database, tenantId: string | null): Promis
   return rows.map((row) => JSON.parse(row.content) as AuditEntry);
 }
 
+/** Registers a system client and answers an access token from the real token endpoint, as a script gets one. */
+async function createClientToken(
+  app: FastifyInstance,
+  db: Database,
+  options: { tenantId: string; clientId: string; roles: string[] },
+): Promise<string> {
+  const { clientSecret = '' } = await registerClient(db, {
+    tenantId: options.tenantId,
+    clientId: options.clientId,
+    clientName: options.clientId,
+    isConfidential: true,
+    grantTypes: ['client_credentials'],
+    allowedScopes: ['system/*.*'],
+    roles: options.roles,
+  });
+  const response = await app.inject({
+    method: 'POST',
+    url: OAUTH_ROUTES.token,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${options.clientId}:${clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    payload: 'grant_type=client_credentials',
+  });
+  if (response.statusCode !== 200) {
+    throw new Error(`no token for ${options.clientId}: ${response.statusCode} ${response.body.slice(0, 300)}`);
+  }
+  return response.json<{ access_token: string }>().access_token;
+}
+
 /** Builds the app on an isolated database with a signing key in a temporary file. */
 export async function createAuditTestApp(): Promise<AuditTestApp> {
   const dir = createTempDir('audit-key');
@@ -85,14 +121,15 @@ export async function createAuditTestApp(): Promise<AuditTestApp> {
       await ensureTenant(db, { id, name: `Test ${id}` });
       const tenant: Record<string, AuditTestTenant> = {};
       for (const [label, roles] of Object.entries<string[]>(keys)) {
-        const apiKey = await createApiKey(db, { tenantId: id, label, roles });
+        const token = await createClientToken(app, db, { tenantId: id, clientId: `${label}-${id}`, roles });
         tenant[label] = {
           id,
+          agentName: `${label}-${id}`,
           request: (options) =>
             app.inject({
               ...options,
               headers: {
-                authorization: `Bearer ${apiKey}`,
+                authorization: `Bearer ${token}`,
                 ...(options.payload !== undefined ? { 'content-type': 'application/fhir+json' } : {}),
                 ...options.headers,
               },
@@ -104,7 +141,7 @@ export async function createAuditTestApp(): Promise<AuditTestApp> {
         as(label) {
           const found = tenant[label];
           if (!found) {
-            throw new Error(`no API key labelled ${label}`);
+            throw new Error(`no client labelled ${label}`);
           }
           return found;
         },

@@ -20,7 +20,7 @@ describe('the audit trail', () => {
   let testApp: AuditTestApp;
   let tenantId: string;
   let admin: AuditTestTenant;
-  let clinician: AuditTestTenant;
+  let wardApp: AuditTestTenant;
   let officer: AuditTestTenant;
   let patient: Patient & { id: string };
 
@@ -28,21 +28,23 @@ describe('the audit trail', () => {
     testApp = await createAuditTestApp();
     const tenant = await testApp.createTenant({
       'front-desk': ['admin'],
-      'dr-who': ['clinician'],
+      // A system client reaches every patient whatever the tenant's access policy: what is tested
+      // here is the recording, not who may read what.
+      'ward-app': ['service'],
       'privacy-office': ['privacy-officer'],
     });
     tenantId = tenant.id;
     admin = tenant.as('front-desk');
-    clinician = tenant.as('dr-who');
+    wardApp = tenant.as('ward-app');
     officer = tenant.as('privacy-office');
   });
 
   after(() => testApp.close());
 
   it('records who created, read and searched what, from where and why, without clinical content', async () => {
-    // 1. A clinician creates a patient and an observation, reads and searches, giving a purpose.
+    // 1. A ward system creates a patient and an observation, reads and searches, giving a purpose.
     const headers = { 'x-purpose-of-use': 'TREAT' };
-    const created = await clinician.request({
+    const created = await wardApp.request({
       method: 'POST',
       url: `${FHIR}/Patient`,
       payload: buildPatient(),
@@ -50,7 +52,7 @@ describe('the audit trail', () => {
     });
     assert.equal(created.statusCode, 201, created.body);
     patient = json<Patient & { id: string }>(created);
-    const observation = await clinician.request({
+    const observation = await wardApp.request({
       method: 'POST',
       url: `${FHIR}/Observation`,
       payload: buildObservation(patient.id),
@@ -59,10 +61,10 @@ describe('the audit trail', () => {
     assert.equal(observation.statusCode, 201);
     const observationId = json<{ id: string }>(observation).id;
     assert.equal(
-      (await clinician.request({ method: 'GET', url: `${FHIR}/Patient/${patient.id}`, headers })).statusCode,
+      (await wardApp.request({ method: 'GET', url: `${FHIR}/Patient/${patient.id}`, headers })).statusCode,
       200,
     );
-    const search = await clinician.request({
+    const search = await wardApp.request({
       method: 'GET',
       url: `${FHIR}/Observation?subject=Patient/${patient.id}`,
       headers: { 'x-break-glass-reason': 'unconscious in the emergency department' },
@@ -72,8 +74,9 @@ describe('the audit trail', () => {
     // 2. The entries name the agent, address, purpose, resources and patient.
     const entries = await readEntries(testApp.db, tenantId);
     const byInteraction = (interaction: string) => entries.filter((entry) => entry.interaction === interaction);
-    const [login] = byInteraction('login');
-    assert.equal(login?.agent.name, 'dr-who');
+    // The client's token issue is its authentication.
+    const login = entries.find((entry) => entry.type === 'login' && entry.agent.name === `client:${wardApp.agentName}`);
+    assert.equal(login?.interaction, 'oauth.token-issued');
     assert.equal(login?.outcome, '0');
     const creates = byInteraction('create');
     assert.deepEqual(
@@ -83,7 +86,12 @@ describe('the audit trail', () => {
     for (const entry of creates) {
       assert.equal(entry.action, 'C');
       assert.deepEqual(entry.patients, [patient.id]);
-      assert.deepEqual(entry.agent, { kind: 'api-key', name: 'dr-who', roles: ['clinician'], address: '127.0.0.1' });
+      assert.deepEqual(entry.agent, {
+        kind: 'system',
+        name: wardApp.agentName,
+        roles: ['service'],
+        address: '127.0.0.1',
+      });
       assert.deepEqual(entry.purpose, { code: 'TREAT' });
     }
     const [read] = byInteraction('read');
@@ -104,7 +112,7 @@ describe('the audit trail', () => {
 
   it('refuses an unknown purpose of use and records nothing for the refused request', async () => {
     const before = (await readEntries(testApp.db, tenantId)).length;
-    const response = await clinician.request({
+    const response = await wardApp.request({
       method: 'GET',
       url: `${FHIR}/Patient/${patient.id}`,
       headers: { 'x-purpose-of-use': 'CURIOSITY' },
@@ -124,7 +132,7 @@ describe('the audit trail', () => {
         { resource: { resourceType: 'Patient', birthDate: 'not a date' }, request: { method: 'POST', url: 'Patient' } },
       ],
     };
-    const response = await clinician.request({ method: 'POST', url: FHIR, payload: bundle });
+    const response = await wardApp.request({ method: 'POST', url: FHIR, payload: bundle });
     assert.equal(response.statusCode, 400, response.body);
     const entries = await readEntries(testApp.db, tenantId);
     assert.equal(entries.filter((entry) => entry.entities.includes('Patient/rolled-back')).length, 0);
@@ -145,7 +153,7 @@ describe('the audit trail', () => {
   });
 
   it('records journey views as reads of the patient', async () => {
-    const response = await clinician.request({ method: 'GET', url: `/api/patients/${patient.id}/journey` });
+    const response = await wardApp.request({ method: 'GET', url: `/api/patients/${patient.id}/journey` });
     assert.equal(response.statusCode, 200, response.body);
     const entries = await readEntries(testApp.db, tenantId);
     const journey = entries.find((entry) => entry.detail === '/api/patients/:id/journey');
@@ -184,7 +192,7 @@ describe('the audit trail', () => {
     );
 
     // 3. More activity, a new head, and a consistency proof from the first head to it.
-    await clinician.request({ method: 'GET', url: `${FHIR}/Patient/${patient.id}` });
+    await wardApp.request({ method: 'GET', url: `${FHIR}/Patient/${patient.id}` });
     const second = json<HeadJson>(await admin.request({ method: 'POST', url: '/api/audit/tree-heads' }));
     assert.ok(second.treeSize > firstHead.treeSize);
     const consistency = json<{ proof: string[] }>(
@@ -225,11 +233,11 @@ describe('the audit trail', () => {
     const [create] = creates;
     assert.equal(create?.type.code, 'rest');
     assert.equal(create?.subtype?.[0]?.code, 'create');
-    assert.equal(create?.agent[0]?.who?.identifier?.value, 'dr-who');
+    assert.equal(create?.agent[0]?.who?.identifier?.value, wardApp.agentName);
     assert.equal(create?.agent[0]?.network?.address, '127.0.0.1');
     assert.equal(create?.agent[0]?.purposeOfUse?.[0]?.coding?.[0]?.code, 'TREAT');
-    assert.equal((await search(`agent=dr-who&date=${today}&action=C`)).length, 2);
-    assert.equal((await search(`agent=front-desk&action=C`)).length, 0);
+    assert.equal((await search(`agent=${wardApp.agentName}&date=${today}&action=C`)).length, 2);
+    assert.equal((await search(`agent=${admin.agentName}&action=C`)).length, 0);
     assert.equal((await search(`patient=${patient.id}&date=lt2000-01-01`)).length, 0);
 
     const read = await officer.request({ method: 'GET', url: `${FHIR}/AuditEvent/${create?.id}` });
@@ -238,17 +246,17 @@ describe('the audit trail', () => {
   });
 
   it('keeps the trail from anyone but administrators and privacy officers', async () => {
-    const fhir = await clinician.request({ method: 'GET', url: `${FHIR}/AuditEvent?patient=${patient.id}` });
+    const fhir = await wardApp.request({ method: 'GET', url: `${FHIR}/AuditEvent?patient=${patient.id}` });
     assert.equal(fhir.statusCode, 403);
     assert.equal(json<{ issue: Array<{ code: string }> }>(fhir).issue[0]?.code, 'forbidden');
     // The refused attempt is itself in the trail.
     const attempt = (await readEntries(testApp.db, tenantId)).at(-1);
-    assert.equal(attempt?.agent.name, 'dr-who');
+    assert.equal(attempt?.agent.name, wardApp.agentName);
     assert.equal(attempt?.detail, 'AuditEvent');
     assert.equal(attempt?.outcome, '4');
     assert.equal(attempt?.failure, '403 forbidden');
     assert.deepEqual(attempt?.patients, [patient.id]);
-    const api = await clinician.request({ method: 'GET', url: '/api/audit/tree-head' });
+    const api = await wardApp.request({ method: 'GET', url: '/api/audit/tree-head' });
     assert.equal(api.statusCode, 403);
     assert.equal(json<{ code: string }>(api).code, 'AUDIT_FORBIDDEN');
     const write = await admin.request({
@@ -262,16 +270,16 @@ describe('the audit trail', () => {
   it('records refused reads: who tried to read what, and how it ended', async () => {
     // 1. A read of an unknown id, a deleted resource, and a malformed search.
     const created = json<Patient & { id: string }>(
-      await clinician.request({ method: 'POST', url: `${FHIR}/Patient`, payload: buildPatient() }),
+      await wardApp.request({ method: 'POST', url: `${FHIR}/Patient`, payload: buildPatient() }),
     );
-    await clinician.request({ method: 'DELETE', url: `${FHIR}/Patient/${created.id}` });
+    await wardApp.request({ method: 'DELETE', url: `${FHIR}/Patient/${created.id}` });
     const attempts = [
       { url: `${FHIR}/Patient/no-such-patient`, status: 404 },
       { url: `${FHIR}/Patient/${created.id}`, status: 410 },
       { url: `${FHIR}/Observation?no-such-parameter=1`, status: 400 },
     ];
     for (const attempt of attempts) {
-      const response = await clinician.request({ method: 'GET', url: attempt.url });
+      const response = await wardApp.request({ method: 'GET', url: attempt.url });
       assert.equal(response.statusCode, attempt.status, response.body);
     }
 
@@ -288,7 +296,7 @@ describe('the audit trail', () => {
       ['search-type', ['no-such-parameter'], [], '400'],
     );
     for (const entry of [notFound, gone, invalid]) {
-      assert.equal(entry?.agent.name, 'dr-who');
+      assert.equal(entry?.agent.name, wardApp.agentName);
     }
 
     // 3. As AuditEvents, their outcome says why.
@@ -303,11 +311,11 @@ describe('the audit trail', () => {
   it('commits the entries of concurrent reads together, each once, in an order the tree proves', async () => {
     // 1. Concurrent reads of a patient no one has read before.
     const target = json<Patient & { id: string }>(
-      await clinician.request({ method: 'POST', url: `${FHIR}/Patient`, payload: buildPatient() }),
+      await wardApp.request({ method: 'POST', url: `${FHIR}/Patient`, payload: buildPatient() }),
     );
     const reads = 24;
     const responses = await Promise.all(
-      Array.from({ length: reads }, () => clinician.request({ method: 'GET', url: `${FHIR}/Patient/${target.id}` })),
+      Array.from({ length: reads }, () => wardApp.request({ method: 'GET', url: `${FHIR}/Patient/${target.id}` })),
     );
     assert.ok(responses.every((response) => response.statusCode === 200));
 
@@ -361,16 +369,16 @@ describe('the audit trail', () => {
   it('finds the same AuditEvents before and after the integrator derives their search columns', async () => {
     // 1. Fresh activity by two agents on one patient, not yet integrated.
     const created = json<Patient & { id: string }>(
-      await clinician.request({ method: 'POST', url: `${FHIR}/Patient`, payload: buildPatient() }),
+      await wardApp.request({ method: 'POST', url: `${FHIR}/Patient`, payload: buildPatient() }),
     );
-    await clinician.request({ method: 'POST', url: `${FHIR}/Observation`, payload: buildObservation(created.id) });
+    await wardApp.request({ method: 'POST', url: `${FHIR}/Observation`, payload: buildObservation(created.id) });
     await admin.request({ method: 'GET', url: `${FHIR}/Patient/${created.id}` });
-    await clinician.request({ method: 'GET', url: `${FHIR}/Observation?subject=Patient/${created.id}` });
+    await wardApp.request({ method: 'GET', url: `${FHIR}/Observation?subject=Patient/${created.id}` });
     const queries = [
       `patient=${created.id}`,
-      `patient=${created.id}&agent=dr-who`,
+      `patient=${created.id}&agent=${wardApp.agentName}`,
       `patient=${created.id}&action=R`,
-      `agent=front-desk&date=ge${new Date(Date.now() - 60_000).toISOString()}`,
+      `agent=${admin.agentName}&date=ge${new Date(Date.now() - 60_000).toISOString()}`,
     ];
     // The officer's own searches are recorded too; they are left out so the answers stay comparable.
     const search = async (query: string) => {
@@ -378,7 +386,7 @@ describe('the audit trail', () => {
       assert.equal(response.statusCode, 200, response.body);
       return (json<Bundle<AuditEvent>>(response).entry ?? [])
         .map((item) => item.resource as AuditEvent)
-        .filter((event) => event.agent[0]?.who?.identifier?.value !== 'privacy-office')
+        .filter((event) => event.agent[0]?.who?.identifier?.value !== officer.agentName)
         .map((event) => event.id);
     };
     const before: Array<Array<string | undefined>> = [];

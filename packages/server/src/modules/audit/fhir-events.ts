@@ -99,7 +99,8 @@ export function classifyFhirRead(request: FhirReadRequest): ReadKind | undefined
   if (first === '_history' && segments.length === 1) {
     return { interaction: 'history-system', action: 'R' };
   }
-  if (!isAuditedType(first)) {
+  // AuditEvent requests are recorded by their own handler (audit-event-interaction.ts), refusals included.
+  if (!isAuditedType(first) || first === 'AuditEvent') {
     return undefined;
   }
   if (segments.length === 1) {

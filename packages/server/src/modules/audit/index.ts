@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin';
-import { stopRecording } from './record-entry.ts';
+import { stopRecording, trackRequest } from './record-entry.ts';
 import { registerAuditRoutes } from './routes.ts';
 import { createAuditService, type AuditService } from './service.ts';
+import type { FindUserName } from './record-access.ts';
 import type { SigningKeySource } from './signing-key.ts';
 
 export { AuditError, type AuditErrorCode } from './errors.ts';
@@ -42,7 +43,15 @@ export { exportLog, ExportFormatError, findOrphanEntry, readLogFromDatabase, rea
 export { verifyLog, type LogSource, type VerifyOptions, type VerifyProblem, type VerifyReport } from './verify-log.ts';
 export { loadSigningKey, isTreeHeadSignatureValid, type SigningKey, type TreeHead } from './signing-key.ts';
 export { verifyConsistency, verifyInclusion } from './merkle.ts';
-export { treeHeadJson } from './routes.ts';
+export { RECORD_ACCESS_PATH, treeHeadJson } from './routes.ts';
+export {
+  listRecordAccess,
+  trySignedInPatient,
+  type FindUserName,
+  type ListRecordAccessOptions,
+  type RecordAccess,
+  type RecordAccessAction,
+} from './record-access.ts';
 export type { AuditService, AuthenticationOutcome } from './service.ts';
 
 declare module 'fastify' {
@@ -56,6 +65,8 @@ export type AuditPluginOptions = {
   signingKey: SigningKeySource;
   /** The benchmark-only switch: record nothing. */
   isRecordingDisabled: boolean;
+  /** Users' display names for a patient's view of who accessed their record (the identity module's directory). */
+  findUserName: FindUserName;
 };
 
 /**
@@ -73,8 +84,17 @@ export const auditPlugin = fp(async (app, options: AuditPluginOptions) => {
   });
   if (options.isRecordingDisabled) {
     stopRecording(app.db);
+  } else {
+    // Group commit waits for requests still working before it writes a batch (see record-entry.ts).
+    // The reply's `close` comes for every response, hijacked ones included.
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.raw.once('close', trackRequest(app.db, request));
+      done();
+    });
   }
   app.decorate('audit', service);
   app.addHook('onClose', () => service.close());
-  await app.register(async (child) => registerAuditRoutes(child, service), { prefix: '/api/audit' });
+  await app.register(async (child) => registerAuditRoutes(child, service, options.findUserName), {
+    prefix: '/api/audit',
+  });
 });

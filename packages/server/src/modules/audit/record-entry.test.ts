@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { QueryOptions } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/index.ts';
-import { recordEvent, type AuditContext } from './record-entry.ts';
+import { ACTIVE_MS, recordEvent, trackRequest, type AuditContext } from './record-entry.ts';
 
 type Statement = { sql: string; params: readonly unknown[]; name: string | undefined };
 
@@ -60,7 +60,7 @@ describe('group commit of read entries', () => {
     assert.equal(db.statements[0]?.name, 'audit-insert-entries');
   });
 
-  it('gathers entries arriving while a batch is written, and waits briefly for as many as the last batch held', async () => {
+  it('gathers entries arriving while a batch is written into the next one', async () => {
     // 1. A batch of three is being written (5 ms) when two more entries arrive.
     const db = recordingDatabase(5);
     const first = Promise.all(['p1', 'p2', 'p3'].map((patient) => read(db, patient)));
@@ -72,13 +72,43 @@ describe('group commit of read entries', () => {
       ['p1', 'p2', 'p3'],
       ['p4', 'p5'],
     ]);
+  });
 
-    // 3. After a batch of two, entries a moment apart still share a statement.
-    const spread = [read(db, 'p6')];
+  it('waits for requests still working before writing, so their entries share the statement', async () => {
+    // 1. Two requests are in flight; the first records its read while the second still works.
+    const db = recordingDatabase();
+    const endFirst = trackRequest(db, {});
+    const endSecond = trackRequest(db, {});
+    const firstRead = read(db, 'p1');
     await new Promise((resolve) => setImmediate(resolve));
-    spread.push(read(db, 'p7'));
-    await Promise.all(spread);
-    assert.deepEqual(batches(db.statements).at(-1), ['p6', 'p7']);
+    assert.equal(db.statements.length, 0, 'the batch waits for the working request');
+
+    // 2. The second records too: both entries go in one statement.
+    await Promise.all([firstRead, read(db, 'p2')]);
+    assert.deepEqual(batches(db.statements), [['p1', 'p2']]);
+    endFirst();
+    endSecond();
+
+    // 3. A request that ends without recording (a write, a refusal) releases the batch at once.
+    const endReader = trackRequest(db, {});
+    const endWriter = trackRequest(db, {});
+    const alone = read(db, 'p3');
+    await new Promise((resolve) => setImmediate(resolve));
+    endWriter();
+    await alone;
+    endReader();
+    assert.deepEqual(batches(db.statements).at(-1), ['p3']);
+  });
+
+  it('does not wait for a long-running request', async () => {
+    const db = recordingDatabase();
+    const endLong = trackRequest(db, {});
+    await new Promise((resolve) => setTimeout(resolve, ACTIVE_MS + 20));
+    const written = read(db, 'p1');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(db.statements.length, 1, 'written at the next turn, without the bounded wait');
+    await written;
+    endLong();
   });
 
   it('fails every request of a batch that could not be written', async () => {

@@ -90,34 +90,78 @@ export function insertEntry(q: Queryable, entry: AuditEntry): Promise<void> {
  * INSERT and one commit instead of paying one each. Each caller still waits until its own entry is
  * committed, so no response leaves before its entry.
  *
- * Entries that arrive while a batch is being written go in the next one. Besides, the first entry
- * of a batch waits for as many others as the last batch held (how many requests are in flight),
- * but never more than MAX_WAIT_MS: under load, requests reach their entry one after another as
- * the event loop serves them, so without the wait most batches would hold one or two entries. A
- * lone request (last batch of one) waits only one turn of the event loop. This matters most on
- * PGlite, which pays for every commit and runs each statement synchronously, so nothing queues up
- * while a batch is written.
+ * One batch is written at a time; entries that arrive meanwhile go in the next. A batch is written
+ * as soon as no request in flight could still add to it: every request the server is serving is
+ * either waiting for its entry or being written. While some request is still working (reading its
+ * resource, checking its token), the batch waits for it, at most MAX_WAIT_MS, so under load one
+ * statement carries the entries of all concurrent reads rather than one or two: what each statement
+ * costs (a commit on PostgreSQL, a synchronous round through PGlite) is shared by all of them. The
+ * wait costs no throughput, as the server is busy with the requests it waits for. Requests in flight
+ * for more than ACTIVE_MS (a long import, an upgraded WebSocket) are not waited for.
  */
 type Waiting = { entry: AuditEntry; resolve: () => void; reject: (error: unknown) => void };
 type CommitQueue = {
   waiting: Waiting[];
-  isWriting: boolean;
+  /** Entries of the batch being written (0 when none is). */
+  writing: number;
   /** The scheduled write: on the next turn of the event loop, or after the bounded wait. */
   scheduled: { isWait: boolean; cancel: () => void } | undefined;
-  /** The size of the last batch written: how many entries the next one waits for. */
-  expected: number;
+  /** Requests in flight (see `trackRequest`), with when they started. */
+  inFlight: Map<object, number>;
 };
 
 const MAX_BATCH = 500;
-const MAX_WAIT_MS = 1;
+const MAX_WAIT_MS = 2;
+export const ACTIVE_MS = 1000;
+/** Requests still tracked after this long lost their end (a hijacked reply): forgotten. */
+const FORGET_MS = 60_000;
 // One queue per database object (weakly held, so a closed database's queue goes with it).
 const queues = new WeakMap<Database, CommitQueue>();
 
+function queueOf(db: Database): CommitQueue {
+  let queue = queues.get(db);
+  if (!queue) {
+    queue = { waiting: [], writing: 0, scheduled: undefined, inFlight: new Map() };
+    queues.set(db, queue);
+  }
+  return queue;
+}
+
+/**
+ * Marks a request in flight on `db` until the returned function is called: a batch of entries
+ * waits (briefly) for requests still working, which may yet add theirs.
+ */
+export function trackRequest(db: Database, request: object): () => void {
+  const queue = queueOf(db);
+  queue.inFlight.set(request, performance.now());
+  return () => {
+    queue.inFlight.delete(request);
+    scheduleWrite(db, queue);
+  };
+}
+
+/** Whether a request in flight is still working: neither waiting for its entry nor being written, nor long-running. */
+function hasWorkingRequest(queue: CommitQueue): boolean {
+  const idle = queue.waiting.length + queue.writing;
+  if (queue.inFlight.size <= idle) {
+    return false;
+  }
+  const now = performance.now();
+  let active = 0;
+  for (const [request, started] of queue.inFlight) {
+    if (now - started < ACTIVE_MS) {
+      active++;
+    } else if (now - started > FORGET_MS) {
+      queue.inFlight.delete(request);
+    }
+  }
+  return active > idle;
+}
+
 async function writeBatch(db: Database, queue: CommitQueue): Promise<void> {
   queue.scheduled = undefined;
-  queue.isWriting = true;
   const batch = queue.waiting.splice(0, MAX_BATCH);
-  queue.expected = batch.length;
+  queue.writing = batch.length;
   try {
     await insertEntries(
       db,
@@ -127,22 +171,23 @@ async function writeBatch(db: Database, queue: CommitQueue): Promise<void> {
   } catch (error) {
     batch.forEach((item) => item.reject(error));
   }
-  queue.isWriting = false;
+  queue.writing = 0;
   scheduleWrite(db, queue);
 }
 
-/** Schedules the next batch: now when it is as large as the last one, else at most MAX_WAIT_MS from now. */
+/** Schedules the next batch: at the next turn once no request is still working, else at most MAX_WAIT_MS from now. */
 function scheduleWrite(db: Database, queue: CommitQueue): void {
-  if (queue.isWriting || queue.waiting.length === 0) {
+  if (queue.writing > 0 || queue.waiting.length === 0) {
     return;
   }
-  const isFull = queue.waiting.length >= queue.expected;
-  if (queue.scheduled && (!queue.scheduled.isWait || !isFull)) {
+  const isReady = queue.waiting.length >= MAX_BATCH || !hasWorkingRequest(queue);
+  if (queue.scheduled && (!queue.scheduled.isWait || !isReady)) {
     return;
   }
   queue.scheduled?.cancel();
   const write = () => void writeBatch(db, queue);
-  if (isFull) {
+  if (isReady) {
+    // The next turn: requests whose work finished in this one add their entries first.
     const turn = setImmediate(write);
     queue.scheduled = { isWait: false, cancel: () => clearImmediate(turn) };
   } else {
@@ -152,15 +197,10 @@ function scheduleWrite(db: Database, queue: CommitQueue): void {
 }
 
 function commitWithOthers(db: Database, entry: AuditEntry): Promise<void> {
-  let queue = queues.get(db);
-  if (!queue) {
-    queue = { waiting: [], isWriting: false, scheduled: undefined, expected: 1 };
-    queues.set(db, queue);
-  }
-  const current = queue;
+  const queue = queueOf(db);
   return new Promise<void>((resolve, reject) => {
-    current.waiting.push({ entry, resolve, reject });
-    scheduleWrite(db, current);
+    queue.waiting.push({ entry, resolve, reject });
+    scheduleWrite(db, queue);
   });
 }
 

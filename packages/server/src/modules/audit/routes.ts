@@ -1,13 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canReadAuditTrail } from './audit-event-interaction.ts';
 import { AuditError } from './errors.ts';
+import { recordApiRead } from './fhir-events.ts';
 import { proveConsistency, proveInclusion, readSigningKeys, readTreeHeads, tryReadLatestTreeHead } from './proofs.ts';
+import { listRecordAccess, trySignedInPatient, type FindUserName } from './record-access.ts';
 import {
   consistencyQuery,
   consistencyResponse,
   inclusionQuery,
   inclusionResponse,
   publicKeysResponse,
+  recordAccessQuery,
+  recordAccessResponse,
   treeHeadSchema,
   treeHeadsQuery,
   treeHeadsResponse,
@@ -33,8 +37,60 @@ function requireReader(request: FastifyRequest): void {
   }
 }
 
-/** The audit API route table, mounted under `/api/audit`; JSON, for administrators and privacy officers. */
-export function registerAuditRoutes(app: FastifyInstance, service: AuditService): void {
+/** The path of a signed-in patient's view of who accessed their record. */
+export const RECORD_ACCESS_PATH = '/my-record-access';
+
+/**
+ * The audit API route table, mounted under `/api/audit`: JSON, for administrators and privacy
+ * officers, and one route for patients (who accessed their own record).
+ */
+export async function registerAuditRoutes(
+  app: FastifyInstance,
+  service: AuditService,
+  findUserName: FindUserName,
+): Promise<void> {
+  await app.register(async (readers) => registerReaderRoutes(readers, service));
+  await app.register(async (patients) => registerPatientRoutes(patients, service, findUserName));
+}
+
+type RecordAccessQuery = { limit: number; offset: number; includeOwn: boolean; since?: string; until?: string };
+
+function registerPatientRoutes(app: FastifyInstance, service: AuditService, findUserName: FindUserName): void {
+  app.addHook('onRequest', async (request) => app.authenticate(request));
+
+  app.get<{ Querystring: RecordAccessQuery }>(
+    RECORD_ACCESS_PATH,
+    { schema: { querystring: recordAccessQuery, response: { 200: recordAccessResponse } } },
+    async (request) => {
+      const context = request.context;
+      const patientId = context ? trySignedInPatient(context) : undefined;
+      if (!context || patientId === undefined) {
+        throw new AuditError(403, 'AUDIT_FORBIDDEN', 'Only a signed-in patient sees who accessed their record');
+      }
+      const { limit, offset, includeOwn, since, until } = request.query;
+      const page = await listRecordAccess(app.db, findUserName, {
+        tenantId: context.tenantId,
+        patientId,
+        viewerUserId: context.actor.label,
+        includeOwn,
+        limit,
+        offset,
+        ...(since === undefined ? {} : { since }),
+        ...(until === undefined ? {} : { until }),
+      });
+      // Reading the trail is a read of the patient's record like any other, recorded before the answer.
+      await recordApiRead(app.db, {
+        tenantId: context.tenantId,
+        context: service.contextOf(request),
+        route: `/api/audit${RECORD_ACCESS_PATH}`,
+        patientId,
+      });
+      return { patient: `Patient/${patientId}`, ...page };
+    },
+  );
+}
+
+function registerReaderRoutes(app: FastifyInstance, service: AuditService): void {
   app.addHook('onRequest', async (request) => {
     await app.authenticate(request);
     requireReader(request);

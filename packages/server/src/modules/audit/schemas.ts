@@ -79,3 +79,72 @@ export const publicKeysResponse = {
   },
   required: ['currentKeyId', 'keys'],
 } as const;
+
+const DATE_OR_INSTANT = {
+  type: 'string',
+  pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?(Z|[+-]\\d{2}:\\d{2}))?$',
+} as const;
+
+export const recordAccessQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
+    includeOwn: { type: 'boolean', default: false },
+    since: DATE_OR_INSTANT,
+    until: DATE_OR_INSTANT,
+  },
+  additionalProperties: false,
+} as const;
+
+const recordAccessSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    recorded: { type: 'string' },
+    action: { type: 'string' },
+    outcome: { type: 'string' },
+    who: {
+      type: 'object',
+      properties: {
+        kind: { type: 'string' },
+        displayName: { type: 'string' },
+        roles: { type: 'array', items: { type: 'string' } },
+        isYou: { type: 'boolean' },
+      },
+      required: ['kind', 'displayName', 'roles', 'isYou'],
+    },
+    what: {
+      type: 'object',
+      properties: {
+        resources: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { resourceType: { type: 'string' }, id: { type: 'string' } },
+            required: ['resourceType'],
+          },
+        },
+        resourceCount: SIZE,
+        detail: { type: 'string' },
+      },
+      required: ['resources', 'resourceCount'],
+    },
+    purpose: {
+      type: 'object',
+      properties: { code: { type: 'string' }, isBreakGlass: { type: 'boolean' }, reason: { type: 'string' } },
+      required: ['code', 'isBreakGlass'],
+    },
+  },
+  required: ['id', 'recorded', 'action', 'outcome', 'who', 'what'],
+} as const;
+
+export const recordAccessResponse = {
+  type: 'object',
+  properties: {
+    patient: { type: 'string' },
+    entries: { type: 'array', items: recordAccessSchema },
+    nextOffset: SIZE,
+  },
+  required: ['patient', 'entries'],
+} as const;
