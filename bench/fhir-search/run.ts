@@ -199,7 +199,7 @@ async function runQueries(mode: DatabaseMode, server: ServerProcess, samples: Pa
   const queries: QueryMeasurement[] = [];
   const problems: string[] = [];
   let everythingWalk: PageWalk | undefined;
-  const client = new FhirClient(server.origin, server.apiKey, CLIENTS);
+  const client = new FhirClient(server.origin, server.accessToken, CLIENTS);
   try {
     for (const definition of settings.shapes) {
       const candidates = candidatesFor(definition, samples);

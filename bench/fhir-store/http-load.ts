@@ -16,10 +16,11 @@ export class FhirClient {
   private readonly pool: Pool;
   private readonly headers: Record<string, string>;
 
-  constructor(origin: string, apiKey: string, connections: number) {
+  /** `accessToken`: an OAuth access token (see `ServerProcess.accessToken`). */
+  constructor(origin: string, accessToken: string, connections: number) {
     this.pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
     this.headers = {
-      authorization: `Bearer ${apiKey}`,
+      authorization: `Bearer ${accessToken}`,
       accept: 'application/fhir+json',
       'content-type': 'application/fhir+json',
     };

@@ -75,7 +75,7 @@ async function runApiPhases(
     run: (client: FhirClient) => () => Promise<unknown>,
   ) => {
     for (const concurrency of settings.levels) {
-      const client = new FhirClient(server.origin, server.apiKey, concurrency);
+      const client = new FhirClient(server.origin, server.accessToken, concurrency);
       try {
         const operationOf = run(client);
         const result = await runTimed({
@@ -105,7 +105,7 @@ async function runApiPhases(
   });
   const items = bundles.slice(0, settings.importBundles);
   for (const concurrency of settings.importLevels) {
-    const client = new FhirClient(server.origin, server.apiKey, concurrency);
+    const client = new FhirClient(server.origin, server.accessToken, concurrency);
     try {
       const result = await runQueue({
         concurrency,

@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { request } from 'undici';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
+const READY_TIMEOUT_MS = 600_000;
 const cliPath = path.join(repoRoot, 'packages/cli/bin/caregraph.js');
 
 /** Server processes started and not yet exited, for the last-resort kill when the bench dies. */
@@ -22,7 +23,13 @@ export function killLiveServers(): void {
 /** A `caregraph serve` child process, ready to take requests. */
 export type ServerProcess = {
   origin: string;
-  apiKey: string;
+  /**
+   * An access token of the server's bootstrap client (client credentials, `system/*.*`), valid for
+   * 24 hours (API keys grant no access). The bench's requests carry it.
+   */
+  accessToken: string;
+  /** The bootstrap client, for a bench that wants tokens of its own. */
+  client: { clientId: string; clientSecret: string };
   tenantId: string;
   pid: number;
   /** Whether it exited on its own (crashed) before `stop`. */
@@ -61,9 +68,31 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
+/** An access token of a confidential client, by client credentials (RFC 6749 §4.4). */
+export async function requestClientToken(
+  origin: string,
+  client: { clientId: string; clientSecret: string },
+): Promise<string> {
+  const response = await request(`${origin}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  const body = (await response.body.json()) as { access_token?: unknown };
+  if (response.statusCode !== 200 || typeof body.access_token !== 'string') {
+    throw new Error(`the token endpoint answered ${response.statusCode}`);
+  }
+  return body.access_token;
+}
+
 /**
  * Starts the real server (`node packages/cli/bin/caregraph.js serve`) on a free loopback port,
- * with a generated API key, no demo data and warn-level logs, and waits until `/readyz` answers 200.
+ * with no demo data and warn-level logs, waits until `/readyz` answers 200, and gets an access
+ * token of its bootstrap client: the one configured in this process's environment
+ * (CAREGRAPH_BOOTSTRAP_CLIENT_ID/SECRET), else one with a generated secret.
  */
 export async function startServerProcess(options: {
   dataDir: string;
@@ -72,13 +101,19 @@ export async function startServerProcess(options: {
   cpuProfileDir?: string | undefined;
 }): Promise<ServerProcess> {
   const port = await freePort();
-  const apiKey = randomBytes(24).toString('hex');
+  const client = {
+    clientId: process.env.CAREGRAPH_BOOTSTRAP_CLIENT_ID || 'bench-client',
+    clientSecret: process.env.CAREGRAPH_BOOTSTRAP_CLIENT_SECRET || randomBytes(32).toString('hex'),
+  };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOST: '127.0.0.1',
     PORT: String(port),
     CAREGRAPH_DATA_DIR: options.dataDir,
-    CAREGRAPH_API_KEY: apiKey,
+    CAREGRAPH_BOOTSTRAP_CLIENT_ID: client.clientId,
+    CAREGRAPH_BOOTSTRAP_CLIENT_SECRET: client.clientSecret,
+    // One token for the whole run: the longest lifetime the server allows, unless the caller set one.
+    CAREGRAPH_ACCESS_TOKEN_TTL: process.env.CAREGRAPH_ACCESS_TOKEN_TTL || '86400',
     CAREGRAPH_TENANT: options.tenantId,
     CAREGRAPH_DEMO_DATA: 'false',
     LOG_LEVEL: 'warn',
@@ -118,7 +153,8 @@ export async function startServerProcess(options: {
     return child.exitCode;
   };
   const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
+  // A first start loads the shipped code systems: seconds on an idle machine, minutes on a busy one.
+  const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (hasExited()) {
       throw new Error(`the server exited during start (code ${child.exitCode}):\n${output}`);
@@ -134,9 +170,25 @@ export async function startServerProcess(options: {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the server did not become ready within 120 s:\n${output}`);
+      throw new Error(`the server did not become ready within ${READY_TIMEOUT_MS / 1000} s:\n${output}`);
     }
     await delay(100);
   }
-  return { origin, apiKey, tenantId: options.tenantId, pid: child.pid ?? -1, hasExited, output: () => output, stop };
+  let accessToken: string;
+  try {
+    accessToken = await requestClientToken(origin, client);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    origin,
+    accessToken,
+    client,
+    tenantId: options.tenantId,
+    pid: child.pid ?? -1,
+    hasExited,
+    output: () => output,
+    stop,
+  };
 }

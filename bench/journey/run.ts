@@ -159,10 +159,14 @@ async function measure(operation: Operation, warmup: number): Promise<OperationM
   };
 }
 
-function httpClient(origin: string, apiKey: string) {
+function httpClient(origin: string, accessToken: string) {
   const pool = new Pool(origin, { connections: 1, pipelining: 1, keepAliveTimeout: 60_000 });
   const get = async <T>(url: string): Promise<T> => {
-    const response = await pool.request({ method: 'GET', path: url, headers: { authorization: `Bearer ${apiKey}` } });
+    const response = await pool.request({
+      method: 'GET',
+      path: url,
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     const text = await response.body.text();
     if (response.statusCode !== 200) {
       throw new Error(`GET ${url.split('?')[0] ?? ''}: HTTP ${response.statusCode} ${text.slice(0, 200)}`);
@@ -307,7 +311,7 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<JourneyM
     log(`${mode}: starting the server (${databaseVersion})`);
     const server = await startServerProcess({ dataDir, databaseUrl, tenantId: TENANT });
     const stopServer = onCleanup('server', server.stop);
-    const client = httpClient(server.origin, server.apiKey);
+    const client = httpClient(server.origin, server.accessToken);
     const measurements: OperationMeasurement[] = [];
     let pathPairsOfLengthFour = 0;
     try {

@@ -25,10 +25,10 @@ export type BenchClient = {
   close: () => Promise<void>;
 };
 
-export function createBenchClient(origin: string, apiKey: string, connections: number): BenchClient {
+export function createBenchClient(origin: string, accessToken: string, connections: number): BenchClient {
   const pool = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
   const requestHeaders = {
-    authorization: `Bearer ${apiKey}`,
+    authorization: `Bearer ${accessToken}`,
     accept: 'application/fhir+json',
     'content-type': 'application/fhir+json',
   };

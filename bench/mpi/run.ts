@@ -37,7 +37,7 @@ async function runDataset(mode: DatabaseMode, database: ModeDatabase, name: stri
   // 1. Load through the FHIR API; every create runs incremental matching on the default model.
   let server = await startServerProcess({ dataDir: database.dataDir, databaseUrl: database.databaseUrl, tenantId });
   let stopServer = onCleanup('server', server.stop);
-  let client = createBenchClient(server.origin, server.apiKey, 4);
+  let client = createBenchClient(server.origin, server.accessToken, 4);
   const loadStarted = performance.now();
   const ids = await createPatients(
     client,
@@ -68,7 +68,7 @@ async function runDataset(mode: DatabaseMode, database: ModeDatabase, name: stri
   // 3. Read the golden records back through the FHIR API and map Patient ids to the data set's ids.
   server = await startServerProcess({ dataDir: database.dataDir, databaseUrl: database.databaseUrl, tenantId });
   stopServer = onCleanup('server', server.stop);
-  client = createBenchClient(server.origin, server.apiKey, 1);
+  client = createBenchClient(server.origin, server.accessToken, 1);
   const clusters = await readGoldenRecordMembers(client);
   await client.close();
   await stopServer();

@@ -198,7 +198,7 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
       tenantId: TENANT,
     });
     const stopServer = onCleanup('server', server.stop);
-    const client = createBenchClient(server.origin, server.apiKey, 1);
+    const client = createBenchClient(server.origin, server.accessToken, 1);
     const incoming = rest.slice(0, settings.probes + settings.warmup);
     const probes = rest.slice(settings.probes + settings.warmup);
     const requests = await measureRequests(client, incoming, probes, settings.warmup);

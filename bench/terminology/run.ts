@@ -97,7 +97,7 @@ async function explainTypeahead(db: Database, prefixes: string[]): Promise<Query
   return plans;
 }
 
-async function runTypeahead(origin: string, apiKey: string, prefixes: string[], settings: Settings) {
+async function runTypeahead(origin: string, accessToken: string, prefixes: string[], settings: Settings) {
   const pool = new Pool(origin, { connections: Math.max(...CONCURRENCY), pipelining: 1, keepAliveTimeout: 60_000 });
   const measurements: TypeaheadMeasurement[] = [];
   try {
@@ -112,7 +112,7 @@ async function runTypeahead(origin: string, apiKey: string, prefixes: string[], 
           const response = await pool.request({
             method: 'GET',
             path: `/api/terminology/search?q=${encodeURIComponent(q)}&count=${COUNT}`,
-            headers: { authorization: `Bearer ${apiKey}` },
+            headers: { authorization: `Bearer ${accessToken}` },
           });
           const text = await response.body.text();
           if (response.statusCode !== 200) {
@@ -190,7 +190,7 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<Terminol
     log(`${mode}: starting the server (${databaseVersion})`);
     const server = await startServerProcess({ dataDir, databaseUrl, tenantId: TENANT });
     const stopServer = onCleanup('server', server.stop);
-    const typeahead = await runTypeahead(server.origin, server.apiKey, prefixes, settings);
+    const typeahead = await runTypeahead(server.origin, server.accessToken, prefixes, settings);
     if (server.hasExited()) {
       problems.push(`the server exited during the benchmark:\n${server.output()}`);
     }

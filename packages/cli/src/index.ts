@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerJourneyCommand } from './commands/journey.ts';
+import { registerKeysCommand } from './commands/keys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerMpiCommand } from './commands/mpi.ts';
 import { registerServeCommand } from './commands/serve.ts';
@@ -25,6 +26,7 @@ export function buildProgram(status: ExitStatus = { code: 0 }): Command {
   registerJourneyCommand(program);
   registerAuditCommand(program, status);
   registerMpiCommand(program, status);
+  registerKeysCommand(program);
   return program;
 }
 

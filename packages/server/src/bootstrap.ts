@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -5,13 +6,21 @@ import type { Config } from './config.ts';
 import { loadShippedTerminology } from './modules/terminology/shipped.ts';
 import { ensureDemoUsers, ensureInitialAdmin } from './modules/identity/index.ts';
 import { importFiles } from './modules/import/index.ts';
-import { ensureBootstrapClient } from './modules/oauth/index.ts';
+import { ensureDemoPortalData } from './modules/portal/index.ts';
+import { ensureBootstrapClient, OAUTH_ROUTES } from './modules/oauth/index.ts';
 import { createApiKey, ensureTenant } from './modules/tenants/index.ts';
 import type { Database } from './platform/db/index.ts';
 
+/** The id of the bootstrap client when CAREGRAPH_BOOTSTRAP_CLIENT_ID/SECRET are not configured. */
+export const GENERATED_BOOTSTRAP_CLIENT_ID = 'caregraph-bootstrap';
+
+/** Where the generated bootstrap client's secret is kept, below the data directory. */
+export const BOOTSTRAP_CLIENT_SECRET_FILE = 'client-secret';
+
 /**
- * Makes a fresh install usable: the default tenant, its API key, and (once, on an empty tenant)
- * the demo patients. With no CAREGRAPH_API_KEY configured, a key is generated and kept in a
+ * Makes a fresh install usable: the default tenant, its first administrator and the bootstrap
+ * OAuth client scripts get tokens with (client_credentials, `system/*.*`). With no client
+ * configured, one is made with the id `caregraph-bootstrap` and a generated secret kept in a
  * private file in the data directory rather than printed to logs.
  */
 export async function bootstrapTenant(db: Database, config: Config, log: FastifyBaseLogger): Promise<void> {
@@ -19,29 +28,16 @@ export async function bootstrapTenant(db: Database, config: Config, log: Fastify
     id: config.defaultTenantId,
     name: config.defaultTenantId === 'demo' ? 'Demo Clinic' : config.defaultTenantId,
   });
+  warnOfRetiredApiKeys(config, log);
   if (config.apiKey) {
+    // Registered only to be recognised: a script still sending it is told to use a token (403)
+    // rather than that its credential is unknown (401).
     await createApiKey(db, {
       tenantId: config.defaultTenantId,
       label: 'configured',
-      roles: ['admin'],
+      roles: [],
       key: config.apiKey,
     });
-  } else {
-    const keyFile = path.join(config.dataDir, 'api-key');
-    const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
-    mkdirSync(config.dataDir, { recursive: true });
-    const saved = await createApiKey(db, {
-      tenantId: config.defaultTenantId,
-      label: 'generated',
-      roles: ['admin'],
-      ...(key ? { key } : {}),
-    });
-    if (!key) {
-      writeFileSync(keyFile, `${saved}\n`, { mode: 0o600 });
-      // `mode` applies only when the file is created; an existing empty file keeps its own.
-      chmodSync(keyFile, 0o600);
-    }
-    log.info({ keyFile }, 'no CAREGRAPH_API_KEY set; the API key for the default tenant is in the key file');
   }
   await ensureInitialAdmin(
     db,
@@ -53,11 +49,52 @@ export async function bootstrapTenant(db: Database, config: Config, log: Fastify
     },
     log,
   );
+  const client = config.oauth.bootstrapClient ?? {
+    clientId: GENERATED_BOOTSTRAP_CLIENT_ID,
+    clientSecret: readOrCreateSecret(path.join(config.dataDir, BOOTSTRAP_CLIENT_SECRET_FILE)),
+  };
+  await ensureBootstrapClient(db, { tenantId: config.defaultTenantId, ...client });
+  const tokenEndpoint = `${config.oauth.issuer}${OAUTH_ROUTES.token}`;
   if (config.oauth.bootstrapClient) {
-    await ensureBootstrapClient(db, { tenantId: config.defaultTenantId, ...config.oauth.bootstrapClient });
     log.info(
-      { clientId: config.oauth.bootstrapClient.clientId },
+      { clientId: client.clientId, tokenEndpoint },
       'bootstrap OAuth client registered (client_credentials, system/*.*)',
+    );
+  } else {
+    const secretFile = path.join(config.dataDir, BOOTSTRAP_CLIENT_SECRET_FILE);
+    log.info(
+      {
+        clientId: client.clientId,
+        secretFile,
+        tokenEndpoint,
+        getToken: `curl -u ${client.clientId}:"$(cat ${secretFile})" -d grant_type=client_credentials ${tokenEndpoint}`,
+      },
+      'no CAREGRAPH_BOOTSTRAP_CLIENT_SECRET set; the bootstrap client secret is in the secret file',
+    );
+  }
+}
+
+/** The secret kept in `file`, or a new one written there (mode 0600). */
+function readOrCreateSecret(file: string): string {
+  const saved = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (saved.length >= 32) {
+    return saved;
+  }
+  const secret = randomBytes(32).toString('base64url');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  // `mode` applies only when the file is created; an existing (empty or short) file keeps its own.
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/** API keys grant nothing any more; an operator still configuring or keeping one is told once, at start. */
+function warnOfRetiredApiKeys(config: Config, log: FastifyBaseLogger): void {
+  const keyFile = path.join(config.dataDir, 'api-key');
+  if (config.apiKey || existsSync(keyFile)) {
+    log.warn(
+      { ...(config.apiKey ? { setting: 'CAREGRAPH_API_KEY' } : { keyFile }) },
+      'API keys no longer grant access to the HTTP API; get a token with the bootstrap OAuth client (client_credentials)',
     );
   }
 }
@@ -85,6 +122,11 @@ export async function loadDemoDataOnce(db: Database, config: Config, log: Fastif
     if (created > 0) {
       log.info({ users: created }, 'demo sign-ins created (see README, Users and sign-in)');
     }
+    await ensureDemoPortalData(db, {
+      tenantId: config.defaultTenantId,
+      fhirBaseUrl: `${config.baseUrl}/fhir/R4`,
+      now: new Date(),
+    });
   }
 }
 

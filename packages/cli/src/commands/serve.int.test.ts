@@ -20,10 +20,22 @@ import { copyFilesTo, patientBundlesBySize } from '../test/synthea.ts';
 
 type Server = { child: ReturnType<typeof spawnCli>; baseUrl: string; port: number };
 
+/**
+ * The shipped code systems are not what these tests are about, and loading them on first start
+ * takes minutes on a busy machine.
+ */
+const WITHOUT_TERMINOLOGY = { CAREGRAPH_TERMINOLOGY: 'false' };
+
 /** Starts `caregraph serve` on a free port and waits until `/readyz` answers 200. */
 async function startServe(env: Record<string, string>): Promise<Server> {
   const port = await findFreePort();
-  const child = spawnCli(['serve'], { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env });
+  const child = spawnCli(['serve'], {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    ...WITHOUT_TERMINOLOGY,
+    ...env,
+  });
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -71,9 +83,28 @@ function logLines(server: Server): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-async function countPatients(server: Server, apiKey: string): Promise<number> {
+/** The token endpoint's answer to a client_credentials request. */
+function requestToken(server: Server, clientId: string, clientSecret: string): Promise<Response> {
+  return fetch(`${server.baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+}
+
+/** An access token of the client, as a script gets one. */
+async function fetchToken(server: Server, clientId: string, clientSecret: string): Promise<string> {
+  const response = await requestToken(server, clientId, clientSecret);
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+async function countPatients(server: Server, token: string): Promise<number> {
   const response = await fetch(`${server.baseUrl}/fhir/R4/Patient?_count=100`, {
-    headers: { authorization: `Bearer ${apiKey}` },
+    headers: { authorization: `Bearer ${token}` },
   });
   assert.equal(response.status, 200);
   const bundle = (await response.json()) as { entry?: unknown[] };
@@ -93,12 +124,14 @@ describe('caregraph serve', () => {
     'finishes an in-flight transaction on SIGTERM, refuses new connections, and exits 0',
     { timeout: 5 * 60_000 },
     async () => {
-      const apiKey = randomBytes(24).toString('base64url');
+      const clientSecret = randomBytes(32).toString('base64url');
       const server = await startServe({
         ...database.env,
-        CAREGRAPH_API_KEY: apiKey,
+        CAREGRAPH_BOOTSTRAP_CLIENT_ID: 'serve-test',
+        CAREGRAPH_BOOTSTRAP_CLIENT_SECRET: clientSecret,
         CAREGRAPH_TENANT: freshTenantId(),
       });
+      const token = await fetchToken(server, 'serve-test', clientSecret);
       // The three largest Synthea patients in one transaction: a few seconds of work.
       const entries = patientBundlesBySize(100)
         .slice(-3)
@@ -109,7 +142,7 @@ describe('caregraph serve', () => {
       let isDone = false;
       const inFlight = fetch(`${server.baseUrl}/fhir/R4`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/fhir+json' },
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
         body,
       }).then(async (response) => {
         isDone = true;
@@ -156,7 +189,6 @@ describe('caregraph serve', () => {
     async () => {
       const server = await startServe({
         ...database.env,
-        CAREGRAPH_API_KEY: randomBytes(24).toString('base64url'),
         CAREGRAPH_TENANT: freshTenantId(),
         CAREGRAPH_SHUTDOWN_DELAY_MS: '1500',
       });
@@ -187,6 +219,7 @@ describe('caregraph serve', () => {
       try {
         const child = spawnCli(['serve'], {
           ...database.env,
+          ...WITHOUT_TERMINOLOGY,
           HOST: '127.0.0.1',
           PORT: String(port),
           CAREGRAPH_TENANT: freshTenantId(),
@@ -213,7 +246,7 @@ describe('caregraph serve', () => {
     const tenant = freshTenantId('demo');
     let demoDir: ReturnType<typeof createTempDir>;
     let env: Record<string, string>;
-    let apiKey = '';
+    let clientSecret = '';
 
     before(() => {
       demoDir = createTempDir('demo-data');
@@ -231,30 +264,35 @@ describe('caregraph serve', () => {
     after(() => demoDir.remove());
 
     it(
-      'loads the demo data and writes a generated API key to a private file that works',
+      'loads the demo data and writes a generated bootstrap client secret to a private file that works',
       { timeout: 5 * 60_000 },
       async () => {
-        const keyFile = path.join(env.CAREGRAPH_DATA_DIR ?? '', 'api-key');
-        assert.equal(existsSync(keyFile), false);
+        const dataDir = env.CAREGRAPH_DATA_DIR ?? '';
+        const secretFile = path.join(dataDir, 'client-secret');
+        assert.equal(existsSync(secretFile), false);
 
         const server = await startServe(env);
         try {
-          // 1. The key file: private, one key, and the key is not in the logs.
-          assert.equal(statSync(keyFile).mode & 0o777, 0o600);
-          apiKey = readFileSync(keyFile, 'utf8').trim();
-          assert.ok(apiKey.length >= 32);
-          assert.ok(!server.child.output.stdout.includes(apiKey), 'the generated key was logged');
-          assert.ok(
-            logLines(server).some(
-              (line) => line.msg === 'no CAREGRAPH_API_KEY set; the API key for the default tenant is in the key file',
-            ),
+          // 1. The secret file: private, one secret, not in the logs; the log says how to use it.
+          assert.equal(statSync(secretFile).mode & 0o777, 0o600);
+          clientSecret = readFileSync(secretFile, 'utf8').trim();
+          assert.ok(clientSecret.length >= 32);
+          assert.ok(!server.child.output.stdout.includes(clientSecret), 'the generated secret was logged');
+          const told = logLines(server).find(
+            (line) =>
+              line.msg ===
+              'no CAREGRAPH_BOOTSTRAP_CLIENT_SECRET set; the bootstrap client secret is in the secret file',
           );
+          assert.equal(told?.clientId, 'caregraph-bootstrap');
+          assert.equal(told?.tokenEndpoint, `${server.baseUrl}/oauth/token`);
+          assert.equal(existsSync(path.join(dataDir, 'api-key')), false, 'an API key was still generated');
           // 2. The demo data was loaded, once, without errors.
           const loaded = logLines(server).filter((line) => line.msg === 'demo data loaded');
           assert.equal(loaded.length, 1);
           assert.equal(loaded[0]?.errors, 0);
-          // 3. The key works; another does not.
-          assert.equal(await countPatients(server, apiKey), 2);
+          // 3. The secret gets a token that reads the demo patients; a wrong secret gets none.
+          assert.equal(await countPatients(server, await fetchToken(server, 'caregraph-bootstrap', clientSecret)), 2);
+          assert.equal((await requestToken(server, 'caregraph-bootstrap', `${clientSecret}x`)).status, 401);
           const wrong = await fetch(`${server.baseUrl}/fhir/R4/Patient`, {
             headers: { authorization: 'Bearer not-the-key-0000000000' },
           });
@@ -266,19 +304,32 @@ describe('caregraph serve', () => {
     );
 
     it(
-      'does not load the demo data again on restart, and keeps the generated key',
+      'does not load the demo data again on restart, keeps the secret, and refuses a configured API key',
       { timeout: 5 * 60_000 },
       async () => {
-        assert.ok(apiKey, 'needs the first start');
+        assert.ok(clientSecret, 'needs the first start');
+        const apiKey = randomBytes(24).toString('base64url');
 
-        const server = await startServe(env);
+        const server = await startServe({ ...env, CAREGRAPH_API_KEY: apiKey });
         try {
-          assert.equal(readFileSync(path.join(env.CAREGRAPH_DATA_DIR ?? '', 'api-key'), 'utf8').trim(), apiKey);
+          assert.equal(
+            readFileSync(path.join(env.CAREGRAPH_DATA_DIR ?? '', 'client-secret'), 'utf8').trim(),
+            clientSecret,
+          );
           assert.equal(
             logLines(server).some((line) => line.msg === 'demo data loaded'),
             false,
           );
-          assert.equal(await countPatients(server, apiKey), 2);
+          assert.equal(await countPatients(server, await fetchToken(server, 'caregraph-bootstrap', clientSecret)), 2);
+          // The configured key is recognised, and refused with the way to a token.
+          assert.ok(logLines(server).some((line) => line.level === 40 && line.setting === 'CAREGRAPH_API_KEY'));
+          const byKey = await fetch(`${server.baseUrl}/fhir/R4/Patient`, {
+            headers: { authorization: `Bearer ${apiKey}` },
+          });
+          assert.equal(byKey.status, 403);
+          const outcome = (await byKey.json()) as { issue: Array<{ code: string; details?: { text?: string } }> };
+          assert.equal(outcome.issue[0]?.code, 'forbidden');
+          assert.match(outcome.issue[0]?.details?.text ?? '', /client_credentials/);
         } finally {
           assert.equal(await stopServe(server), 0);
         }

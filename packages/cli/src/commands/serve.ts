@@ -5,7 +5,9 @@ import { loadConfig, startServer } from '@caregraph/server';
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('start the server and web UI (PORT, HOST, CAREGRAPH_DATA_DIR, DATABASE_URL, CAREGRAPH_API_KEY)')
+    .description(
+      'start the server and web UI (PORT, HOST, CAREGRAPH_DATA_DIR, DATABASE_URL, CAREGRAPH_BOOTSTRAP_CLIENT_ID/SECRET)',
+    )
     .option('-p, --port <port>', 'port to listen on (overrides PORT)')
     .action(async (options: { port?: string }) => {
       const config = loadConfig({ ...process.env, ...(options.port ? { PORT: options.port } : {}) });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.ts';
-import { createApiKey, ensureTenant } from '../modules/tenants/index.ts';
+import { OAUTH_ROUTES, registerClient } from '../modules/oauth/index.ts';
+import { ensureTenant } from '../modules/tenants/index.ts';
 import { testConfig } from '../test/create-test-app.ts';
 import { captureLogs, type LogCapture } from '../test/log-capture.ts';
 import { openTestDatabase } from '../test/test-database.ts';
@@ -12,16 +13,39 @@ describe('request logging', () => {
   let db: Database;
   let app: FastifyInstance;
   let logs: LogCapture;
-  let apiKey: string;
+  let clientSecret: string;
+  let token: string;
+  /** Log lines written before the requests under test (the token request's). */
+  let linesBefore: number;
 
   before(async () => {
     db = await openTestDatabase();
     const tenantId = `t-log-${Date.now().toString(36)}`;
     await ensureTenant(db, { id: tenantId, name: tenantId });
-    apiKey = await createApiKey(db, { tenantId, label: 'log-test', roles: ['admin'] });
+    const client = await registerClient(db, {
+      tenantId,
+      clientName: 'log test',
+      isConfidential: true,
+      grantTypes: ['client_credentials'],
+      allowedScopes: ['system/*.*'],
+      roles: ['admin'],
+    });
+    clientSecret = client.clientSecret ?? '';
     logs = captureLogs();
     app = await buildApp(testConfig({ LOG_LEVEL: 'info' }), { db, logStream: logs.stream });
     await app.ready();
+    const issued = await app.inject({
+      method: 'POST',
+      url: OAUTH_ROUTES.token,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${client.clientId}:${clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: 'grant_type=client_credentials',
+    });
+    assert.equal(issued.statusCode, 200, issued.body);
+    token = issued.json<{ access_token: string }>().access_token;
+    linesBefore = logs.entries().length;
   });
 
   after(async () => {
@@ -29,8 +53,8 @@ describe('request logging', () => {
     await db.close();
   });
 
-  it('logs method, path and status but never the key, the query string or a patient name', async () => {
-    const authorization = `Bearer ${apiKey}`;
+  it('logs method, path and status but never the credentials, the query string or a patient name', async () => {
+    const authorization = `Bearer ${token}`;
     // 1. A search with a name in the query, a create with a name in the body, a conditional
     //    request with an identifier in the query, a bad body and an unknown route with a query.
     const search = await app.inject({
@@ -44,8 +68,8 @@ describe('request logging', () => {
       headers: {
         authorization,
         'content-type': 'application/fhir+json',
-        'x-api-key': apiKey,
-        cookie: `session=${apiKey}`,
+        'x-api-key': token,
+        cookie: `session=${token}`,
       },
       payload: { resourceType: 'Patient', name: [{ family: 'Zebediah', given: ['Quillon'] }], birthDate: '1911-11-11' },
     });
@@ -74,9 +98,10 @@ describe('request logging', () => {
 
     // 2. What was logged: JSON lines with the request and the response, nothing sensitive.
     const text = logs.text();
-    const entries = logs.entries();
+    const entries = logs.entries().slice(linesBefore);
     assert.ok(entries.length >= 12, `only ${entries.length} log lines`);
-    assert.ok(!text.includes(apiKey), 'the API key was logged');
+    assert.ok(!text.includes(token), 'the access token was logged');
+    assert.ok(!text.includes(clientSecret), 'the client secret was logged');
     assert.ok(!text.includes('Zebediah'), 'a patient name was logged');
     assert.ok(!text.includes('Quillon'), 'a patient name was logged');
     assert.ok(!text.includes('1911-11-11'), 'a birth date was logged');

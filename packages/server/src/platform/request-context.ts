@@ -1,15 +1,16 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { forbidden, OutcomeError } from '@caregraph/core/fhir';
 import { tryFindApiKey, type ApiKeyIdentity } from '../modules/tenants/index.ts';
 
 /** Who is asking, for which tenant, with what rights: every protected route reads it. */
 export type RequestContext = {
   tenantId: string;
-  /** An API key (its label), a user's access token (the user id) or a client's own token (`system`, the client id). */
-  actor: { kind: 'api-key' | 'user' | 'system'; label: string };
+  /** A user's access token (the user id) or a client's own token (`system`, the client id). */
+  actor: { kind: 'user' | 'system'; label: string };
   roles: string[];
-  /** SMART scopes: `system/*.*` for API keys, the granted ones for access tokens. */
+  /** The SMART scopes the access token was granted. */
   scopes: string[];
   /** The OAuth client an access token was issued to. */
   clientId?: string;
@@ -37,14 +38,36 @@ export class UnauthorizedError extends Error {
   readonly code = 'AUTH_UNAUTHORIZED';
 }
 
+/** What a caller presenting an API key is told (no secret, no identity in it). */
+export const API_KEY_RETIRED_MESSAGE =
+  'API keys no longer grant access. Use an OAuth access token: POST grant_type=client_credentials with ' +
+  "your client's id and secret to the token endpoint named in /.well-known/openid-configuration, then " +
+  'send Authorization: Bearer <access_token>';
+
+/**
+ * A known API key presented as a credential. API keys no longer grant anything on the HTTP API
+ * (they reached every patient's data with `system/*.*`); an OAuth client's access token replaces
+ * them. An `OutcomeError`, so `/fhir/R4` answers a 403 OperationOutcome, with the `statusCode` and
+ * `code` the problem+json handler of the other modules reads.
+ */
+export class ApiKeyRetiredError extends OutcomeError {
+  override readonly name = 'ApiKeyRetiredError';
+  readonly statusCode = 403;
+  readonly code = 'AUTH_API_KEY_RETIRED';
+  constructor() {
+    super(forbidden(API_KEY_RETIRED_MESSAGE));
+  }
+}
+
 const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/;
 
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX = 1000;
 
 /**
- * Decorates `authenticate`. API keys are looked up by hash and cached briefly so reads stay one
- * query; a revoked key stops working within the cache TTL.
+ * Decorates `authenticate`. The one credential is a JWT access token of our authorization server.
+ * Any other bearer is looked up as an API key (by hash, cached briefly) only to tell a retired key
+ * (403, naming the way forward) from a wrong credential (401); both refusals are audited.
  */
 export const requestContextPlugin = fp(async (app) => {
   /**
@@ -66,54 +89,48 @@ export const requestContextPlugin = fp(async (app) => {
       ...(identity.patientId === undefined ? {} : { patientId: identity.patientId }),
       ...(identity.fhirUser === undefined ? {} : { fhirUser: identity.fhirUser }),
     };
+    // Bind onto the request's own logger (cheaper than a child, and the completion log line gets them too).
+    // Fastify's logger type omits setBindings; at run time request.log is a pino child logger.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     (request.log as Logger).setBindings({ tenant: identity.tenantId, actor: identity.actor.label });
   }
   const cache = new Map<string, { identity: ApiKeyIdentity | undefined; expires: number }>();
-  /** The key's identity, and whether it was just checked against the database (an audited authentication). */
-  async function identify(key: string): Promise<{ identity: ApiKeyIdentity | undefined; isFresh: boolean }> {
+  /** Who an API key was issued to; cached so a script still retrying with its key costs no query each time. */
+  async function identifyApiKey(key: string): Promise<ApiKeyIdentity | undefined> {
     const now = Date.now();
     const cached = cache.get(key);
     if (cached && cached.expires > now) {
-      return { identity: cached.identity, isFresh: false };
+      return cached.identity;
     }
     const identity = await tryFindApiKey(app.db, key);
     if (cache.size >= CACHE_MAX) {
       cache.clear();
     }
     cache.set(key, { identity, expires: now + CACHE_TTL_MS });
-    return { identity, isFresh: true };
+    return identity;
   }
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    const credential = match?.[1];
     // A JWT (three base64url parts) is an access token of our authorization server, never an API key.
-    if (match?.[1] && JWT_SHAPE.test(match[1])) {
-      await authenticateAccessToken(request, match[1]);
+    if (credential && JWT_SHAPE.test(credential)) {
+      await authenticateAccessToken(request, credential);
       return;
     }
-    const found = match?.[1] ? await identify(match[1]) : undefined;
-    const identity = found?.identity;
-    if (!identity) {
-      const reason = header ? 'Invalid credentials' : 'Missing credentials';
-      // Every refused credential is an audited authentication event (the key itself is never recorded).
-      await app.audit.recordAuthentication(request, { isAuthenticated: false, reason });
-      throw new UnauthorizedError(reason);
+    const apiKey = credential ? await identifyApiKey(credential) : undefined;
+    if (apiKey) {
+      // Who tried is worth recording (the key's label and tenant, never the key itself): a script
+      // still using a retired key shows up in the audit trail of its tenant's refusals.
+      await app.audit.recordAuthentication(request, {
+        isAuthenticated: false,
+        reason: `API key "${apiKey.label}" of tenant ${apiKey.tenantId} refused: API keys no longer grant access`,
+      });
+      throw new ApiKeyRetiredError();
     }
-    if (found.isFresh) {
-      // A successful authentication is recorded when the key is checked against the database: on
-      // first use and after each cache expiry. Every request's own entry names the key as well.
-      await app.audit.recordAuthentication(request, { isAuthenticated: true, ...identity });
-    }
-    request.context = {
-      tenantId: identity.tenantId,
-      actor: { kind: 'api-key', label: identity.label },
-      roles: identity.roles,
-      scopes: ['system/*.*'],
-    };
-    // Bind onto the request's own logger (cheaper than a child, and the completion log line gets them too).
-    // Fastify's logger type omits setBindings; at run time request.log is a pino child logger.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-    (request.log as Logger).setBindings({ tenant: identity.tenantId, actor: identity.label });
+    const reason = header ? 'Invalid credentials' : 'Missing credentials';
+    // Every refused credential is an audited authentication event (the credential itself is never recorded).
+    await app.audit.recordAuthentication(request, { isAuthenticated: false, reason });
+    throw new UnauthorizedError(reason);
   });
 });

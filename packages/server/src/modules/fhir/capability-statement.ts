@@ -105,7 +105,8 @@ export function buildCapabilityStatement(options: {
       {
         mode: 'server',
         security: {
-          description: 'Every request except /metadata needs "Authorization: Bearer <API key>".',
+          description:
+            'Every request except /metadata needs "Authorization: Bearer <access token>", an OAuth 2.0 access token of this server (SMART App Launch; see .well-known/smart-configuration).',
         },
         resource: resources,
         interaction: SUPPORTED_INTERACTIONS.system.map((code) => ({ code })),

@@ -27,7 +27,7 @@ type InviteBody = {
   mfaRequired?: boolean;
 };
 
-/** The tenant and administrator behind an admin request (the API-key hook has run). */
+/** The tenant and administrator behind an admin request (the `authenticate` hook has run). */
 function adminOf(request: FastifyRequest): { tenantId: string; actor: string } {
   const context = request.context;
   if (!context?.roles.includes('admin')) {

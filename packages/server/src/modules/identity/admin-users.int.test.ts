@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, testConfig, type TestApp, type TestTenant } from '../../test/create-test-app.ts';
-import { createApiKey } from '../tenants/index.ts';
 import { createUser, identityDepsOf, identitySettingsFrom, type IdentityDeps, type UserSummary } from './index.ts';
 
 const PASSWORD = 'violet kettle harbour 42';
@@ -40,7 +39,7 @@ describe('user administration', () => {
 
   it('refuses every admin route without credentials (401) and without the admin role (403)', async () => {
     const user = await newUser();
-    const clinicianKey = await createApiKey(testApp.db, { tenantId: tenant.id, label: 'ward', roles: ['clinician'] });
+    const clinicianToken = await (await tenant.createClient({ roles: ['clinician'] })).accessToken();
     const routes: [string, string][] = [
       ['GET', '/api/admin/users'],
       ['POST', '/api/admin/users'],
@@ -59,7 +58,7 @@ describe('user administration', () => {
       const clinician = await testApp.app.inject({
         method: method as 'GET',
         url,
-        headers: { authorization: `Bearer ${clinicianKey}` },
+        headers: { authorization: `Bearer ${clinicianToken}` },
       });
       assert.equal(anonymous.statusCode, 401, `${method} ${url}`);
       assert.equal(clinician.statusCode, 403, `${method} ${url}`);

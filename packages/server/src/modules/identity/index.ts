@@ -28,6 +28,7 @@ export {
 export { findPasswordProblem, MIN_PASSWORD_LENGTH } from './password-policy.ts';
 export { requestPasswordReset, RESET_TTL_MS } from './request-password-reset.ts';
 export { resetPassword } from './reset-password.ts';
+export { signInUpstreamUser, type UpstreamSignInOptions } from './sign-in-upstream-user.ts';
 export { tryFindUser, tryFindUserByEmailAddress } from './find-user.ts';
 export { DEFAULT_THROTTLE, type ThrottlePolicy } from './throttle.ts';
 export {
@@ -67,7 +68,7 @@ function identityErrorHandler(error: FastifyError | Error, request: FastifyReque
 
 /**
  * Users and sign-in under `/api`: `/api/auth/…` (public: password, MFA, password reset,
- * invitations) and `/api/admin/…` (administrators, by API key for now). Errors are
+ * invitations) and `/api/admin/…` (administrators, by access token). Errors are
  * `application/problem+json`.
  */
 export async function identityPlugin(

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { buildPatient, FHIR, FHIR_BASE_URL, json } from '../fhir/fhir-test-support.ts';
 import { createTestApp, type TestApp, type TestTenant } from '../../test/create-test-app.ts';
+import { createApiKey } from '../tenants/index.ts';
 import { ensureBootstrapClient } from './index.ts';
 import { basicAuth, ISSUER, postForm, requestClientToken, tokenParts } from './oauth-test-support.ts';
 
@@ -155,8 +156,14 @@ describe('authorization server: discovery, client credentials, introspection, re
     );
   });
 
-  it('keeps API keys working beside tokens', async () => {
-    const response = await tenant.request({ method: 'GET', url: `${FHIR}/Patient/${patientId}` });
-    assert.equal(response.statusCode, 200);
+  it('replaces API keys: a key of the same tenant reaches no patient data, its token does', async () => {
+    const apiKey = await createApiKey(testApp.db, { tenantId: tenant.id, label: 'old-script', roles: ['admin'] });
+    const url = `${FHIR}/Patient/${patientId}`;
+
+    const byKey = await testApp.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${apiKey}` } });
+    const byToken = await tenant.request({ method: 'GET', url });
+
+    assert.equal(byKey.statusCode, 403);
+    assert.equal(byToken.statusCode, 200);
   });
 });

@@ -4,7 +4,10 @@ import type { Queryable } from '../../platform/db/index.ts';
 /** A tenant (organisation). Every stored row belongs to one. */
 export type Tenant = { id: string; name: string };
 
-/** Who an API key acts as. */
+/**
+ * Who an API key was issued to. API keys grant nothing on the HTTP API any more (an OAuth client's
+ * access token does); they are still recognised, to refuse them with a pointer to the token endpoint.
+ */
 export type ApiKeyIdentity = { tenantId: string; label: string; roles: string[] };
 
 const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -24,7 +27,10 @@ export async function ensureTenant(q: Queryable, tenant: Tenant): Promise<void> 
   await q.query('INSERT INTO tenant (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [tenant.id, tenant.name]);
 }
 
-/** Registers an API key (generated when not given) for a tenant and returns it. */
+/**
+ * Registers an API key (generated when not given) for a tenant and returns it. Such a key is only
+ * recognised, and refused, by `authenticate`: a configured CAREGRAPH_API_KEY gets that clear refusal.
+ */
 export async function createApiKey(
   q: Queryable,
   options: { tenantId: string; label: string; roles: string[]; key?: string },

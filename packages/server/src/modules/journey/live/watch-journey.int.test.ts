@@ -76,6 +76,8 @@ function connect(url: string, headers: Record<string, string> = {}) {
 describe('the live journey WebSocket', () => {
   let testApp: TestApp;
   let tenant: TestTenant;
+  /** The tenant client's access token, as a browser or script would send it. */
+  let token: string;
   let origin = '';
   let patient = '';
   let otherPatient = '';
@@ -92,6 +94,7 @@ describe('the live journey WebSocket', () => {
     await testApp.app.listen({ port: 0, host: '127.0.0.1' });
     origin = `ws://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
     tenant = await testApp.createTestTenant();
+    token = await tenant.accessToken();
     patient = (await createResource(tenant, buildPatient())).id;
     otherPatient = (await createResource(tenant, buildPatient())).id;
   });
@@ -101,9 +104,9 @@ describe('the live journey WebSocket', () => {
   const liveUrl = (id: string) => `${origin}/api/patients/${id}/journey/live`;
 
   it('sends a new node within a second of the write, and its removal on delete', async (t) => {
-    const watcher = connect(liveUrl(patient), { authorization: `Bearer ${tenant.apiKey}` });
-    const second = connect(liveUrl(patient), { authorization: `Bearer ${tenant.apiKey}` });
-    const bystander = connect(liveUrl(otherPatient), { authorization: `Bearer ${tenant.apiKey}` });
+    const watcher = connect(liveUrl(patient), { authorization: `Bearer ${token}` });
+    const second = connect(liveUrl(patient), { authorization: `Bearer ${token}` });
+    const bystander = connect(liveUrl(otherPatient), { authorization: `Bearer ${token}` });
     try {
       for (const client of [watcher, second, bystander]) {
         await client.next((message) => message.type === 'ready', 'ready');
@@ -144,7 +147,7 @@ describe('the live journey WebSocket', () => {
   });
 
   it('sends the edges of the new node, so a client can link it into the graph', async () => {
-    const watcher = connect(liveUrl(patient), { authorization: `Bearer ${tenant.apiKey}` });
+    const watcher = connect(liveUrl(patient), { authorization: `Bearer ${token}` });
     try {
       await watcher.next((message) => message.type === 'ready', 'ready');
       const first = await createResource(
@@ -173,7 +176,7 @@ describe('the live journey WebSocket', () => {
     const watcher = connect(liveUrl(patient));
     try {
       await watcher.opened();
-      watcher.socket.send(JSON.stringify({ type: 'authenticate', token: tenant.apiKey }));
+      watcher.socket.send(JSON.stringify({ type: 'authenticate', token }));
       await watcher.next((message) => message.type === 'ready', 'ready');
       const observation = await createResource(tenant, buildObservation(patient));
 
@@ -196,7 +199,7 @@ describe('the live journey WebSocket', () => {
     const wrongKey = connect(liveUrl(patient), { authorization: 'Bearer not-a-key' });
     assert.equal(await wrongKey.refused(), 401);
 
-    const unknown = connect(liveUrl('no-such-patient'), { authorization: `Bearer ${tenant.apiKey}` });
+    const unknown = connect(liveUrl('no-such-patient'), { authorization: `Bearer ${token}` });
     assert.equal(await unknown.refused(), 404);
   });
 });

@@ -7,7 +7,7 @@ export const BINDING_ERRORS = {
   TERM_BINDING_INVALID: 400,
   /** DELETE of a binding the tenant does not have. */
   TERM_BINDING_NOT_FOUND: 404,
-  /** The API key lacks the `admin` role that changing bindings needs. */
+  /** The caller lacks the `admin` role that changing bindings needs. */
   AUTH_FORBIDDEN: 403,
 } as const;
 

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, type TestApp, type TestTenant } from '../../../test/create-test-app.ts';
-import { createApiKey } from '../../tenants/index.ts';
 import { json } from '../../fhir/fhir-test-support.ts';
 import type { TerminologyBinding } from './binding-store.ts';
 import {
@@ -34,10 +33,10 @@ describe('terminology bindings API', () => {
     return json<{ bindings: TerminologyBinding[] }>(response).bindings;
   }
 
-  /** A key of the same tenant without the admin role. */
+  /** The access token of a client of the same tenant without the admin role. */
   async function clinicianOf(tenant: TestTenant) {
-    const key = await createApiKey(testApp.db, { tenantId: tenant.id, label: 'clinician', roles: ['clinician'] });
-    return { authorization: `Bearer ${key}` };
+    const client = await tenant.createClient({ roles: ['clinician'] });
+    return { authorization: `Bearer ${await client.accessToken()}` };
   }
 
   before(async () => {

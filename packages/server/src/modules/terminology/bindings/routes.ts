@@ -49,7 +49,7 @@ function requireAdmin(request: FastifyRequest): RequestContext {
 /**
  * The tenant's required terminology bindings: `GET /bindings` lists them, `PUT /bindings`
  * replaces them all, `DELETE /bindings/{resourceType}/{path}` removes one. Register under
- * `/api/terminology`. Every route needs an API key; changes need the `admin` role.
+ * `/api/terminology`. Every route needs an access token; changes need the `admin` role.
  */
 export async function bindingsPlugin(app: FastifyInstance) {
   app.setErrorHandler(bindingsErrorHandler);
