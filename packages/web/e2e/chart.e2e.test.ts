@@ -10,8 +10,8 @@ import {
   expectPatientNotFound,
   getApiJson,
   openPatientFromList,
+  signIn,
   startBrowserSession,
-  submitApiKey,
   type BrowserSession,
 } from './session.ts';
 
@@ -99,11 +99,8 @@ describe('patient chart', () => {
 
   after(() => session?.close());
 
-  it('signs in and opens a patient chart from the patient list', async () => {
-    await page.goto(`${server.baseUrl}/patients`);
-    await page.waitForURL(/\/sign-in/);
-    await submitApiKey(page, server.apiKey);
-    await page.waitForURL(/\/patients$/);
+  it('signs in as a clinician and opens a patient chart from the patient list', async () => {
+    await signIn(page, 'clinician', { baseUrl: server.baseUrl, path: '/patients' });
     patientId = await openPatientFromList(page, 'Graham', /\/patients\/[^/]+$/);
     assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /Graham/);
   });

@@ -6,11 +6,13 @@ import type { Page } from 'playwright-core';
 import { findAccessibilityViolations } from './browser.ts';
 import type { RunningServer } from './server.ts';
 import {
+  completeServerSignIn,
+  DEMO_SIGN_INS,
   expectPatientNotFound,
   getApiJson,
   openPatientFromList,
   startBrowserSession,
-  submitApiKey,
+  systemHeaders,
   type BrowserSession,
 } from './session.ts';
 
@@ -59,13 +61,18 @@ describe('patient journey pages', () => {
 
   after(() => session?.close());
 
-  it('asks for sign-in, refuses a wrong key, and returns to the page that asked', async () => {
+  it('asks for sign-in, refuses a wrong password, and returns to the page that asked', async () => {
     await page.goto(`${server.baseUrl}/patients`);
     await page.waitForURL(/\/sign-in\?returnTo=%2Fpatients$/);
     assert.deepEqual(await findAccessibilityViolations(page), []);
-    await submitApiKey(page, 'not-the-key-0000000000');
-    assert.match(await page.getByRole('alert').innerText(), /not accepted/);
-    await submitApiKey(page, server.apiKey);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByLabel('E-mail address').waitFor();
+    await page.getByLabel('E-mail address').fill(DEMO_SIGN_INS.clinician.email);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(page.url(), /\/oauth\/interaction\//);
+    await completeServerSignIn(page, DEMO_SIGN_INS.clinician);
     await page.waitForURL(/\/patients$/);
   });
 
@@ -140,7 +147,7 @@ describe('patient journey pages', () => {
     const before = (await readJourney()).nodes.length;
     const response = await fetch(`${server.baseUrl}/fhir/R4/Observation`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${server.apiKey}`, 'Content-Type': 'application/fhir+json' },
+      headers: await systemHeaders(server, 'application/fhir+json'),
       body: JSON.stringify({
         resourceType: 'Observation',
         status: 'final',

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { findAccessibilityViolations } from './browser.ts';
 import type { RunningServer } from './server.ts';
-import { getApiJson, startBrowserSession, submitApiKey, type BrowserSession } from './session.ts';
+import { getApiJson, signIn, startBrowserSession, systemHeaders, type BrowserSession } from './session.ts';
 
 type PatientCard = { id: string; name: string };
 type ReviewSummary = { id: string; status: string; decision?: string; a: PatientCard; b: PatientCard };
@@ -40,7 +40,7 @@ function nearDuplicates(given: string, family: string, birthDate: string, typo: 
 async function createPatient(server: RunningServer, patient: object): Promise<string> {
   const response = await fetch(`${server.baseUrl}/fhir/R4/Patient`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${server.apiKey}`, 'Content-Type': 'application/fhir+json' },
+    headers: await systemHeaders(server, 'application/fhir+json'),
     body: JSON.stringify(patient),
   });
   assert.equal(response.status, 201, `POST Patient: ${await response.clone().text()}`);
@@ -67,7 +67,7 @@ async function findReview(server: RunningServer, ids: readonly string[]): Promis
 async function postDecision(server: RunningServer, id: string, decision: string): Promise<number> {
   const response = await fetch(`${server.baseUrl}/api/mpi/reviews/${id}/decision`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${server.apiKey}`, 'Content-Type': 'application/json' },
+    headers: await systemHeaders(server, 'application/json'),
     body: JSON.stringify({ decision }),
   });
   return response.status;
@@ -119,10 +119,7 @@ describe('duplicate review queue', () => {
   after(() => session?.close());
 
   it('lists the open reviews with both names and the match grade', async () => {
-    await page.goto(`${server.baseUrl}/admin/reviews`);
-    await page.waitForURL(/\/sign-in/);
-    await submitApiKey(page, server.apiKey);
-    await page.waitForURL(/\/admin\/reviews$/);
+    await signIn(page, 'admin', { baseUrl: server.baseUrl, path: '/admin/reviews' });
     const rows = page.locator('tbody tr');
     await rows.first().waitFor();
     assert.equal(await rows.count(), 2);

@@ -1,7 +1,7 @@
 // Starts the real CareGraph server (`caregraph serve`) on a free port for browser tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,10 +12,20 @@ const cliBin = path.resolve(webDir, '../cli/bin/caregraph.js');
 
 export type RunningServer = {
   baseUrl: string;
-  /** The tenant's API key, for signing in and for checking the pages against the API. */
-  apiKey: string;
+  /**
+   * An access token of the bootstrap system client (`system/*.*`), for checking the pages against
+   * the API; fetched once and renewed before it expires.
+   */
+  systemToken: () => Promise<string>;
+  /** The server's data directory (mail drop folder: `<dataDir>/mail`); removed by `stop`. */
+  dataDir: string;
   stop: () => Promise<void>;
 };
+
+/** The password the e2e server gives the demo tenant's administrator, `admin@demo.caregraph.local`. */
+export const E2E_ADMIN_PASSWORD = 'caregraph-e2e-admin';
+
+const SYSTEM_CLIENT_ID = 'caregraph-e2e-system';
 
 export type ServerOptions = {
   /** Load the demo patients (shipped Synthea data) before the server reports ready. */
@@ -73,7 +83,14 @@ async function waitUntilReady(baseUrl: string, child: ChildProcess, output: () =
 export async function startServer(distDir: string, options: ServerOptions = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'caregraph-web-e2e-'));
   const port = await freePort();
-  const apiKey = randomBytes(16).toString('hex');
+  const systemSecret = randomBytes(32).toString('base64url');
+  // Without the demo patients, an empty demo folder still gives the demo tenant its sign-ins, one per role.
+  const emptyDemoDir = path.join(dataDir, 'no-demo-data');
+  mkdirSync(emptyDemoDir);
+  // A copy of the build: a rebuild during the run (vite empties dist first) must not pull the
+  // files out from under the pages.
+  const webCopy = path.join(dataDir, 'web');
+  cpSync(distDir, webCopy, { recursive: true });
   const child = spawn(process.execPath, [cliBin, 'serve'], {
     cwd: webDir,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,10 +99,14 @@ export async function startServer(distDir: string, options: ServerOptions = {}):
       HOST: '127.0.0.1',
       PORT: String(port),
       CAREGRAPH_DATA_DIR: dataDir,
-      CAREGRAPH_DEMO_DATA: options.demoData === true ? 'true' : 'false',
+      CAREGRAPH_DEMO_DATA: 'true',
+      CAREGRAPH_TENANT: 'demo',
+      ...(options.demoData === true ? {} : { CAREGRAPH_DEMO_DATA_DIR: emptyDemoDir }),
+      CAREGRAPH_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
+      CAREGRAPH_BOOTSTRAP_CLIENT_ID: SYSTEM_CLIENT_ID,
+      CAREGRAPH_BOOTSTRAP_CLIENT_SECRET: systemSecret,
       CAREGRAPH_TERMINOLOGY: options.terminology === true ? 'true' : 'false',
-      CAREGRAPH_API_KEY: apiKey,
-      CAREGRAPH_WEB_DIST: distDir,
+      CAREGRAPH_WEB_DIST: webCopy,
       LOG_LEVEL: 'warn',
     },
   });
@@ -111,5 +132,29 @@ export async function startServer(distDir: string, options: ServerOptions = {}):
     await stop();
     throw error;
   }
-  return { baseUrl, apiKey, stop };
+  return { baseUrl, systemToken: cachedSystemToken(baseUrl, systemSecret), dataDir, stop };
+}
+
+/** client_credentials against the server's token endpoint, one token reused until shortly before it expires. */
+function cachedSystemToken(baseUrl: string, secret: string): () => Promise<string> {
+  let cached: { token: string; expiresAt: number } | undefined;
+  return async () => {
+    if (cached && cached.expiresAt > Date.now() + 30_000) {
+      return cached.token;
+    }
+    const response = await fetch(`${baseUrl}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${SYSTEM_CLIENT_ID}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'system/*.*' }).toString(),
+    });
+    const body = (await response.json()) as { access_token?: string; expires_in?: number };
+    if (!response.ok || !body.access_token) {
+      throw new Error(`client_credentials failed with ${response.status}: ${JSON.stringify(body)}`);
+    }
+    cached = { token: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 60) * 1000 };
+    return cached.token;
+  };
 }

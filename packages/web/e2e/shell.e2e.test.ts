@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { findAccessibilityViolations } from './browser.ts';
 import type { RunningServer } from './server.ts';
-import { startBrowserSession, submitApiKey, type BrowserSession } from './session.ts';
+import { signIn as signInAs, startBrowserSession, systemHeaders, type BrowserSession } from './session.ts';
 
 /** The current set of screenshots for the docs; the test run's own copies go to a temporary folder. */
 const DOCS_SCREENSHOTS = path.resolve(import.meta.dirname, '../../../docs/screenshots');
@@ -38,10 +38,7 @@ describe('app shell', () => {
     target.evaluate('document.activeElement instanceof HTMLElement && document.activeElement.blur()');
 
   const signIn = async (target: Page) => {
-    await target.goto(`${server.baseUrl}/patients`);
-    await target.waitForURL(/\/sign-in/);
-    await submitApiKey(target, server.apiKey);
-    await target.waitForURL(/\/patients$/);
+    await signInAs(target, 'clinician', { baseUrl: server.baseUrl, path: '/patients' });
     await target.getByTestId('patient-table').waitFor();
   };
 
@@ -257,30 +254,40 @@ describe('app shell', () => {
   });
 
   it('charts request rate, latency, errors and database size from /metrics, in both themes', async () => {
-    await page.goto(`${server.baseUrl}/admin/health`);
-    await page.getByRole('heading', { level: 1, name: 'Platform health' }).waitFor();
-    // Traffic between two scrapes: searches, and reads of a patient that does not exist (404s).
-    const headers = { Authorization: `Bearer ${server.apiKey}` };
-    for (let index = 0; index < 20; index += 1) {
-      const url = index % 4 === 0 ? '/fhir/R4/Patient/no-such-patient' : `/fhir/R4/Patient?_count=5&name=a${index}`;
-      await fetch(`${server.baseUrl}${url}`, { headers });
-    }
-    const requestRate = page.getByTestId('health-requests-0');
-    await page.waitForFunction(
-      `/^[1-9]|^0\\.(0[1-9]|[1-9])/.test(document.querySelector('[data-testid="health-requests-0"]')?.textContent ?? '')`,
-      undefined,
-      { timeout: 20_000 },
-    );
-    assert.match(await requestRate.innerText(), /^\d+(\.\d+)?\/s$/);
-    assert.match(await page.getByTestId('health-latency-1').innerText(), /^\d+(\.\d+)? (ms|s)$/);
-    assert.match(await page.getByTestId('health-db-0').innerText(), /^\d+(\.\d+)? (KB|MB|GB)$/);
-    assert.ok((await page.locator('[data-testid="health-requests"] path').count()) >= 1, 'the request line is drawn');
-    await expectNoViolations(page, 'health, light');
-    await screenshot(page, 'platform-health-light.png', true);
+    // Platform health is the administrator's: a second browser context signs in as one.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const admin = await context.newPage();
+    try {
+      await signInAs(admin, 'admin', { baseUrl: server.baseUrl, path: '/admin/health' });
+      await admin.getByRole('heading', { level: 1, name: 'Platform health' }).waitFor();
+      // Traffic between two scrapes: searches, and reads of a patient that does not exist (404s).
+      const headers = await systemHeaders(server);
+      for (let index = 0; index < 20; index += 1) {
+        const url = index % 4 === 0 ? '/fhir/R4/Patient/no-such-patient' : `/fhir/R4/Patient?_count=5&name=a${index}`;
+        await fetch(`${server.baseUrl}${url}`, { headers });
+      }
+      const requestRate = admin.getByTestId('health-requests-0');
+      await admin.waitForFunction(
+        `/^[1-9]|^0\\.(0[1-9]|[1-9])/.test(document.querySelector('[data-testid="health-requests-0"]')?.textContent ?? '')`,
+        undefined,
+        { timeout: 20_000 },
+      );
+      assert.match(await requestRate.innerText(), /^\d+(\.\d+)?\/s$/);
+      assert.match(await admin.getByTestId('health-latency-1').innerText(), /^\d+(\.\d+)? (ms|s)$/);
+      assert.match(await admin.getByTestId('health-db-0').innerText(), /^\d+(\.\d+)? (KB|MB|GB)$/);
+      assert.ok(
+        (await admin.locator('[data-testid="health-requests"] path').count()) >= 1,
+        'the request line is drawn',
+      );
+      await expectNoViolations(admin, 'health, light');
+      await screenshot(admin, 'platform-health-light.png', true);
 
-    await page.getByRole('radio', { name: 'Dark' }).check();
-    await expectNoViolations(page, 'health, dark');
-    await screenshot(page, 'platform-health-dark.png', true);
-    await page.getByRole('radio', { name: 'System' }).check();
+      await admin.getByRole('radio', { name: 'Dark' }).check();
+      await expectNoViolations(admin, 'health, dark');
+      await screenshot(admin, 'platform-health-dark.png', true);
+      await admin.getByRole('radio', { name: 'System' }).check();
+    } finally {
+      await context.close();
+    }
   });
 });

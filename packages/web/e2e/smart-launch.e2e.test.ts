@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { requireWebBuild, startServer, type RunningServer } from './server.ts';
+import { accessTokenOf, signIn, systemHeaders } from './session.ts';
 
 const SCOPE = 'launch/patient openid fhirUser patient/*.rs';
 const DEMO_PATIENT = { email: 'patient@demo.caregraph.local', password: 'caregraph-demo-patient' };
@@ -77,12 +78,18 @@ describe('SMART standalone launch with fhirclient', () => {
   it('launches standalone, signs in the demo patient, and reads their Patient', async () => {
     assert.ok(server && browser);
     const fhirBase = `${server.baseUrl}/fhir/R4`;
-    // 1. Serve the app from its own origin and register it as a public client (PKCE, no secret).
+    // 1. Serve the app from its own origin; an administrator (signed in to CareGraph in a browser
+    //    context of their own) registers it as a public client (PKCE, no secret).
     const pages: Record<string, string> = {};
     app = await serveApp(pages);
+    const adminContext = await browser.newContext();
+    const adminPage = await adminContext.newPage();
+    await signIn(adminPage, 'admin', { baseUrl: server.baseUrl });
+    const adminToken = await accessTokenOf(adminPage);
+    await adminContext.close();
     const registration = await fetch(`${server.baseUrl}/api/oauth/clients`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         clientName: 'SMART test app',
         confidential: false,
@@ -116,9 +123,9 @@ describe('SMART standalone launch with fhirclient', () => {
     const patientId = (await page.locator('#patient-id').textContent()) ?? '';
     const shownName = (await page.locator('#name').textContent()) ?? '';
 
-    // 5. It is the demo patient's record, as the API key reads it.
+    // 5. It is the demo patient's record, as the system client reads it.
     const stored = (await (
-      await fetch(`${fhirBase}/Patient/${patientId}`, { headers: { authorization: `Bearer ${server.apiKey}` } })
+      await fetch(`${fhirBase}/Patient/${patientId}`, { headers: await systemHeaders(server) })
     ).json()) as { name?: { given?: string[]; family?: string }[] };
     const name = stored.name?.[0];
     assert.equal(shownName, [...(name?.given ?? []), name?.family].join(' '));

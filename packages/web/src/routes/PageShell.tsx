@@ -4,6 +4,8 @@ import { useOpenShortcutHelp, useShortcuts } from '../components/shortcuts/Short
 import type { Shortcut } from '../components/shortcuts/shortcut-keys.ts';
 import { ThemeSwitch } from '../components/theme/ThemeSwitch.tsx';
 import { PatientSearchBox } from '../features/patients/PatientSearchBox.tsx';
+import { homePathFor, navigationFor } from '../features/session/role-access.ts';
+import type { SessionUser } from '../features/session/session-user.ts';
 import { useSession } from '../features/session/SessionProvider.tsx';
 import './page-shell.css';
 
@@ -15,16 +17,30 @@ type PageShellProps = {
   children: ReactNode;
 };
 
-/** The shortcuts of every signed-in screen: search, and moving between the main pages. */
-function useShellShortcuts(isSignedIn: boolean, focusSearch: () => void): void {
+/** The shortcuts of every signed-in screen: search, and moving between the main pages the user's roles open. */
+function useShellShortcuts(user: SessionUser | undefined, focusSearch: () => void): void {
   const navigate = useNavigate();
-  const shortcuts: Shortcut[] = isSignedIn
-    ? [
-        { keys: '/', description: 'Find a patient', group: 'General', run: focusSearch },
-        { keys: 'g h', description: 'Go to the home page', group: 'Go to', run: () => void navigate('/') },
-        { keys: 'g p', description: 'Go to patients', group: 'Go to', run: () => void navigate('/patients') },
-      ]
-    : [];
+  const areas = new Set(navigationFor(user?.roles ?? []).map((item) => item.area));
+  const shortcuts: Shortcut[] = [];
+  if (user) {
+    if (areas.has('patients')) {
+      shortcuts.push({ keys: '/', description: 'Find a patient', group: 'General', run: focusSearch });
+    }
+    shortcuts.push({
+      keys: 'g h',
+      description: 'Go to the home page',
+      group: 'Go to',
+      run: () => void navigate(homePathFor(user.roles)),
+    });
+    if (areas.has('patients')) {
+      shortcuts.push({
+        keys: 'g p',
+        description: 'Go to patients',
+        group: 'Go to',
+        run: () => void navigate('/patients'),
+      });
+    }
+  }
   useShortcuts(shortcuts);
 }
 
@@ -34,6 +50,12 @@ function useShellShortcuts(isSignedIn: boolean, focusSearch: () => void): void {
  */
 export function PageShell({ title, wide = false, children }: PageShellProps) {
   const { session, signOut } = useSession();
+  const navigate = useNavigate();
+  const navigation = navigationFor(session?.user.roles ?? []);
+  const canSearchPatients = navigation.some((item) => item.area === 'patients');
+  const signOutAndLeave = () => {
+    void signOut().finally(() => void navigate('/sign-in?signedOut=1', { replace: true }));
+  };
   const searchRef = useRef<HTMLInputElement>(null);
   const [isMenuOpen, setMenuOpen] = useState(false);
   const menuId = useId();
@@ -44,7 +66,7 @@ export function PageShell({ title, wide = false, children }: PageShellProps) {
   }, [title]);
   // A followed link closes the menu.
   useEffect(() => setMenuOpen(false), [location.pathname]);
-  useShellShortcuts(session !== undefined, () => searchRef.current?.focus());
+  useShellShortcuts(session?.user, () => searchRef.current?.focus());
   const width = wide ? 'container container--wide' : 'container';
   return (
     <>
@@ -52,15 +74,16 @@ export function PageShell({ title, wide = false, children }: PageShellProps) {
         Skip to content
       </a>
       <header className="top-bar">
-        <div className={`${width} top-bar__inner`}>
-          <Link to="/" className="top-bar__brand">
+        {/* The top bar uses the full width on every page: it holds more than a narrow page's column. */}
+        <div className="container container--wide top-bar__inner">
+          <Link to={session ? homePathFor(session.user.roles) : '/'} className="top-bar__brand">
             <svg className="top-bar__mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
               <rect width="32" height="32" rx="7" />
               <path d="M13 7h6v6h6v6h-6v6h-6v-6H7v-6h6z" />
             </svg>
             CareGraph
           </Link>
-          {session && <PatientSearchBox inputRef={searchRef} />}
+          {session && canSearchPatients && <PatientSearchBox inputRef={searchRef} />}
           <button
             type="button"
             className="button button--small top-bar__menu-button"
@@ -71,12 +94,13 @@ export function PageShell({ title, wide = false, children }: PageShellProps) {
             Menu
           </button>
           <div id={menuId} className={isMenuOpen ? 'top-bar__menu top-bar__menu--open' : 'top-bar__menu'}>
-            {session && (
+            {session && navigation.length > 0 && (
               <nav aria-label="Main">
-                <NavLink to="/patients" end>
-                  Patients
-                </NavLink>
-                <NavLink to="/admin">Admin</NavLink>
+                {navigation.map((item) => (
+                  <NavLink key={item.to} to={item.to} end={item.end ?? false}>
+                    {item.label}
+                  </NavLink>
+                ))}
               </nav>
             )}
             <ThemeSwitch />
@@ -91,7 +115,12 @@ export function PageShell({ title, wide = false, children }: PageShellProps) {
               <kbd aria-hidden="true">?</kbd>
             </button>
             {session && (
-              <button type="button" className="button button--small" onClick={signOut}>
+              <span className="top-bar__user" data-testid="signed-in-user">
+                {session.user.name}
+              </span>
+            )}
+            {session && (
+              <button type="button" className="button button--small" onClick={signOutAndLeave}>
                 Sign out
               </button>
             )}

@@ -12,12 +12,17 @@ import { parseAccountId } from './accounts.ts';
 import { tryVerifyAccessToken, type AccessTokenIdentity } from './access-tokens.ts';
 import { deleteExpiredRecords } from './adapter.ts';
 import { registerOAuthAdminRoutes } from './admin-routes.ts';
+import { registerIdentityProviderAdminRoutes } from './identity-providers/admin-routes.ts';
+import { createSecretBox } from './identity-providers/secret-box.ts';
+import { deleteExpiredPendingLogins } from './identity-providers/sign-in-records.ts';
+import { createUpstreamConfigurations, type UpstreamSignInDeps } from './identity-providers/upstream-sign-in.ts';
 import { clientFactsOf } from './clients.ts';
 import { registerInteractionRoutes } from './interactions.ts';
 import { addressToIssuer, createOAuthRuntime, type OAuthRuntime } from './runtime.ts';
-import { OAUTH_ROUTES, type OAuthSettings } from './settings.ts';
+import { OAUTH_ROUTES, UPSTREAM_CALLBACK_PATH, type OAuthSettings } from './settings.ts';
 import { buildSmartConfiguration } from './smart-configuration.ts';
 import { hasJwtToken, introspectJwt, revokeJwt } from './token-endpoints.ts';
+import { registerWebClient } from './web-client.ts';
 
 export { isJwt, type AccessTokenIdentity } from './access-tokens.ts';
 export {
@@ -47,7 +52,12 @@ declare module 'fastify' {
   }
 }
 
-export type OAuthPluginOptions = { settings: OAuthSettings; identity: IdentitySettings };
+export type OAuthPluginOptions = {
+  settings: OAuthSettings;
+  identity: IdentitySettings;
+  /** The tenant whose web app client is registered at start and served when no tenant is named. */
+  defaultTenantId?: string;
+};
 
 /** `/fhir/R4` and the discovery documents are read by browser apps from their own origins. */
 const CORS_PATHS = /^\/(fhir\/R4(\/|$)|\.well-known\/)/;
@@ -167,8 +177,17 @@ export const oauthPlugin = fp(async (app: FastifyInstance, options: OAuthPluginO
   } satisfies OAuthService);
   recordTokenEvents(app, runtime);
   registerCors(app);
+  const upstream: UpstreamSignInDeps = {
+    db: app.db,
+    box: createSecretBox(settings.identityProviderKey),
+    now: () => new Date(),
+    callbackUrl: `${settings.issuer}${UPSTREAM_CALLBACK_PATH}`,
+    configurations: createUpstreamConfigurations(),
+  };
   const cleanup = setInterval(() => {
-    deleteExpiredRecords(app.db).catch((error: unknown) => app.log.error({ err: error }, 'OAuth clean-up failed'));
+    Promise.all([deleteExpiredRecords(app.db), deleteExpiredPendingLogins(app.db, new Date())]).catch(
+      (error: unknown) => app.log.error({ err: error }, 'OAuth clean-up failed'),
+    );
   }, 3_600_000);
   cleanup.unref();
   app.addHook('onClose', () => clearInterval(cleanup));
@@ -180,9 +199,13 @@ export const oauthPlugin = fp(async (app: FastifyInstance, options: OAuthPluginO
   await app.register(async (child) => registerProviderRoutes(child, runtime));
   await app.register(async (child) => registerTokenManagementRoutes(child, runtime));
   await app.register(async (child) =>
+    registerWebClient(child, { issuer: settings.issuer, defaultTenantId: options.defaultTenantId }),
+  );
+  await app.register(async (child) =>
     registerInteractionRoutes(child, runtime, {
       ...identityDepsOf(app, options.identity),
       fhirBaseUrl: settings.fhirBaseUrl,
+      upstream,
     }),
   );
   await app.register(
@@ -191,5 +214,12 @@ export const oauthPlugin = fp(async (app: FastifyInstance, options: OAuthPluginO
       registerOAuthAdminRoutes(child, runtime);
     },
     { prefix: '/api/oauth' },
+  );
+  await app.register(
+    async (child) => {
+      child.setErrorHandler(problemErrorHandler);
+      registerIdentityProviderAdminRoutes(child, { ...upstream, redirectUri: upstream.callbackUrl });
+    },
+    { prefix: '/api/admin/identity-providers' },
   );
 });

@@ -23,12 +23,15 @@ export function ConnectCard() {
           <dt>Authentication</dt>
           <dd>
             <p>
-              Send <code className="code-inline">Authorization: Bearer &lt;API key&gt;</code> with every request; only{' '}
-              <code className="code-inline">/metadata</code> is public.
+              Send <code className="code-inline">Authorization: Bearer &lt;access token&gt;</code> with every request;
+              only <code className="code-inline">/metadata</code> and the discovery documents are public.
             </p>
             <p>
-              The key is <code className="code-inline">CAREGRAPH_API_KEY</code> when set. Otherwise the server generates
-              one on first start and keeps it in <code className="code-inline">&lt;data dir&gt;/api-key</code>.
+              Access tokens come from <code className="code-inline">/oauth/token</code>: scripts use the bootstrap
+              client (<code className="code-inline">client_credentials</code>; its secret is{' '}
+              <code className="code-inline">CAREGRAPH_BOOTSTRAP_CLIENT_SECRET</code> or{' '}
+              <code className="code-inline">&lt;data dir&gt;/client-secret</code>), apps sign users in with SMART App
+              Launch (<code className="code-inline">/fhir/R4/.well-known/smart-configuration</code>).
             </p>
           </dd>
         </div>
@@ -37,7 +40,7 @@ export function ConnectCard() {
         Example
       </p>
       <pre className="code-block" aria-labelledby={exampleId} tabIndex={0}>
-        <code>{`curl -H "Authorization: Bearer $API_KEY" \\\n  "${baseUrl}/Patient?_count=10"`}</code>
+        <code>{`curl -H "Authorization: Bearer $ACCESS_TOKEN" \\\n  "${baseUrl}/Patient?_count=10"`}</code>
       </pre>
     </Card>
   );

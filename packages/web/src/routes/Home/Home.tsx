@@ -1,10 +1,13 @@
 import { Link } from 'react-router';
 import { ConnectCard } from '../../features/connect/ConnectCard.tsx';
+import { homePathFor } from '../../features/session/role-access.ts';
+import { useSession } from '../../features/session/SessionProvider.tsx';
 import { StatusPanel } from '../../features/status/StatusPanel.tsx';
 import './home.css';
 
 /** The landing page: what CareGraph is, whether the server is healthy, and how to use its API. */
 export function Home() {
+  const { session } = useSession();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -23,9 +26,15 @@ export function Home() {
             FHIR R4-native clinical platform: patient journey graph, master patient index and verifiable audit trail.
           </p>
           <p className="home-actions">
-            <Link to="/patients" className="button">
-              Open patients
-            </Link>
+            {session ? (
+              <Link to={homePathFor(session.user.roles)} className="button">
+                Open CareGraph
+              </Link>
+            ) : (
+              <Link to="/sign-in" className="button">
+                Sign in
+              </Link>
+            )}
           </p>
         </div>
       </header>

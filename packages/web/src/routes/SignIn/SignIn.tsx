@@ -1,87 +1,82 @@
-import { ApiError, createHttpClient } from '@caregraph/core/client';
-import { useId, useState, type SyntheticEvent } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useState } from 'react';
+import { Navigate, useSearchParams } from 'react-router';
 import { Card } from '../../components/Card.tsx';
-import { useSession } from '../../features/session/SessionProvider.tsx';
+import type { SignInKind } from '../../features/session/oidc.ts';
 import { safeReturnPath } from '../../features/session/return-path.ts';
+import { homePathFor } from '../../features/session/role-access.ts';
+import { useSession } from '../../features/session/SessionProvider.tsx';
 import { PageShell } from '../PageShell.tsx';
 import './sign-in.css';
 
-/** Checks a credential with a request that reads no PHI: a count-only Patient search. */
-async function verifyToken(token: string): Promise<void> {
-  await createHttpClient({ baseUrl: '', token }).get('/fhir/R4/Patient', { _summary: 'count' });
+/** A return path inside the patient portal means a patient is signing in. */
+function kindFor(returnTo: string | null): SignInKind {
+  return returnTo?.startsWith('/portal') ? 'patient' : 'staff';
 }
 
-function describeSignInError(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.status === 401 || error.status === 403) {
-      return 'That API key was not accepted. Check it and try again.';
-    }
-    return error.status === 0 ? error.message : `The server answered ${error.status}: ${error.message}`;
-  }
-  return 'Signing in failed unexpectedly. Try again.';
-}
-
-/** Sign-in with the tenant's API key (the credential the server issues; see README "Configuration"). */
+/**
+ * Sign-in: hands over to CareGraph's authorization server (OpenID Connect, authorization code with
+ * PKCE), where the user enters their password and second factor; it sends them back to
+ * `/sign-in/callback`. Members of staff and patients ask for different access.
+ */
 export function SignIn() {
-  const { signIn } = useSession();
-  const navigate = useNavigate();
+  const { status, session, signIn, configurationError } = useSession();
   const [params] = useSearchParams();
-  const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const inputId = useId();
-  const errorId = useId();
+  const [busy, setBusy] = useState<SignInKind | undefined>();
+  const returnTo = params.get('returnTo');
+  const suggested = kindFor(returnTo);
 
-  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const trimmed = token.trim();
-    if (!trimmed) {
-      setError('Enter the API key.');
-      return;
-    }
-    setBusy(true);
+  if (status === 'signed-in' && session) {
+    return <Navigate to={safeReturnPath(returnTo, homePathFor(session.user.roles))} replace />;
+  }
+
+  const start = async (kind: SignInKind) => {
+    setBusy(kind);
     setError(undefined);
     try {
-      await verifyToken(trimmed);
-      signIn({ token: trimmed });
-      await navigate(safeReturnPath(params.get('returnTo')), { replace: true });
+      await signIn(kind, returnTo && returnTo !== '/' ? safeReturnPath(returnTo) : undefined);
     } catch (caught) {
-      setError(describeSignInError(caught));
-    } finally {
-      setBusy(false);
+      setError(caught instanceof Error ? caught.message : 'Signing in failed unexpectedly. Try again.');
+      setBusy(undefined);
     }
   };
+  const shown = error ?? configurationError ?? params.get('error') ?? undefined;
+  const button = (kind: SignInKind, label: string) => (
+    <button
+      type="button"
+      className={kind === suggested ? 'button button--primary' : 'button'}
+      disabled={busy !== undefined || status === 'loading'}
+      onClick={() => void start(kind)}
+    >
+      {busy === kind ? 'Opening sign-in…' : label}
+    </button>
+  );
 
   return (
     <PageShell title="Sign in">
       <Card title="Sign in to CareGraph">
-        <form className="sign-in" onSubmit={(event) => void submit(event)} noValidate>
-          <label htmlFor={inputId}>API key</label>
-          <input
-            id={inputId}
-            name="api-key"
-            type="password"
-            autoComplete="current-password"
-            value={token}
-            onChange={(event) => setToken(event.target.value)}
-            aria-invalid={error !== undefined}
-            aria-describedby={error ? errorId : undefined}
-            required
-          />
-          {error && (
-            <p id={errorId} className="form-error" role="alert">
-              {error}
+        <div className="sign-in">
+          {params.get('signedOut') !== null && !shown && (
+            <p role="status" className="hint">
+              You have signed out.
             </p>
           )}
-          <button type="submit" className="button button--primary" disabled={busy}>
-            {busy ? 'Signing in…' : 'Sign in'}
-          </button>
+          {shown && (
+            <p className="form-error" role="alert">
+              {shown}
+            </p>
+          )}
+          <div className="sign-in__choices">
+            {suggested === 'staff' ? button('staff', 'Sign in') : button('patient', 'Sign in to my health record')}
+            {suggested === 'staff'
+              ? button('patient', 'Patient? Sign in to my health record')
+              : button('staff', 'Staff sign-in')}
+          </div>
           <p className="hint">
-            The key is <code className="code-inline">CAREGRAPH_API_KEY</code>, or the one the server generated in{' '}
-            <code className="code-inline">&lt;data dir&gt;/api-key</code>. It is kept for this browser tab only.
+            You sign in on CareGraph’s sign-in page with your e-mail address, password and, when your organisation asks
+            for one, a second factor. Your session is kept for this browser tab only.
           </p>
-        </form>
+        </div>
       </Card>
     </PageShell>
   );
