@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { NavLink } from 'react-router';
+import { NavLink, useNavigate } from 'react-router';
+import { useShortcuts } from '../../components/shortcuts/ShortcutProvider.tsx';
 import { PageShell } from '../PageShell.tsx';
 import { ADMIN_SECTIONS } from './admin-sections.ts';
 import './admin.css';
@@ -12,6 +13,21 @@ type AdminLayoutProps = {
 
 /** The frame of every admin screen: the admin area's own navigation beside the screen. */
 export function AdminLayout({ title, children }: AdminLayoutProps) {
+  const navigate = useNavigate();
+  useShortcuts(
+    ADMIN_SECTIONS.flatMap((section) =>
+      section.keys === undefined
+        ? []
+        : [
+            {
+              keys: section.keys,
+              description: `Go to ${section.label.toLowerCase()}`,
+              group: 'Admin',
+              run: () => void navigate(section.path),
+            },
+          ],
+    ),
+  );
   return (
     <PageShell title={`Admin · ${title}`} wide>
       <div className="admin">
