@@ -5,12 +5,15 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
+import { accessPlugin } from './modules/access/index.ts';
 import { auditPlugin } from './modules/audit/index.ts';
+import { hstsPlugin, httpsOptionsFrom, withConfiguredEncryption } from './modules/encryption/index.ts';
 import { fhirPlugin } from './modules/fhir/index.ts';
-import { identityPlugin, identitySettingsFrom } from './modules/identity/index.ts';
+import { identityPlugin, identitySettingsFrom, tryFindUser } from './modules/identity/index.ts';
 import { journeyPlugin } from './modules/journey/index.ts';
 import { mpiPlugin } from './modules/mpi/index.ts';
 import { oauthPlugin, oauthSettingsFrom } from './modules/oauth/index.ts';
+import { registerTenantSettingsRoutes } from './modules/tenants/tenant-settings.ts';
 import { terminologyPlugin } from './modules/terminology/index.ts';
 import { bindingsPlugin } from './modules/terminology/bindings/index.ts';
 import type { Database } from './platform/db/index.ts';
@@ -44,18 +47,26 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    // HTTPS when a certificate and key are configured.
+    ...httpsOptionsFrom(config.tls),
   });
   app.setErrorHandler(problemErrorHandler);
   const hasWebApp = existsSync(config.webDistDir);
   // Fastify's default 404 handler logs the full URL, query string included; these log nothing.
   app.setNotFoundHandler(hasWebApp ? webAppNotFoundHandler : problemNotFoundHandler);
-  await app.register(dbPlugin, { db: dependencies.db, closeOnShutdown: dependencies.ownsDatabase ?? false });
+  await app.register(hstsPlugin, { settings: config.tls });
+  // Every module reads and writes through this: sealed fields are opened in query results, and sealed on write.
+  const db = withConfiguredEncryption(dependencies.db, config.encryption);
+  await app.register(dbPlugin, { db, closeOnShutdown: dependencies.ownsDatabase ?? false });
+  // Before every other route: it lists them (the authorisation matrix test) and serves access policies.
+  await app.register(accessPlugin);
   await app.register(metricsPlugin, { metrics: dependencies.metrics ?? createMetrics() });
   await app.register(requestContextPlugin);
   // Before every module: FHIR, journey and authentication record through `app.audit`.
   await app.register(auditPlugin, {
     signingKey: { keyFile: config.auditSigningKeyFile, dataDir: config.dataDir },
     isRecordingDisabled: config.auditDisabledForBenchmark,
+    findUserName: async (tenantId, userId) => (await tryFindUser(app.db, tenantId, userId))?.displayName,
   });
   await app.register(healthPlugin);
   await app.register(mailerPlugin, {
@@ -66,7 +77,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     }),
   });
   // Before FHIR, so its CORS hook reaches `/fhir/R4` and `authenticate` can verify its tokens.
-  await app.register(oauthPlugin, { settings: oauthSettingsFrom(config), identity: identitySettingsFrom(config) });
+  await app.register(oauthPlugin, {
+    settings: oauthSettingsFrom(config),
+    identity: identitySettingsFrom(config),
+    defaultTenantId: config.defaultTenantId,
+  });
   // Upgrades only the routes declared with `websocket: true`; closes open sockets on shutdown.
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(fhirPlugin, { prefix: '/fhir/R4', baseUrl: config.baseUrl, version: VERSION });
@@ -79,6 +94,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     settings: identitySettingsFrom(config),
     defaultTenantId: config.defaultTenantId,
   });
+  await app.register(async (child) => registerTenantSettingsRoutes(child), { prefix: '/api/admin/tenant' });
   if (hasWebApp) {
     await app.register(fastifyStatic, { root: config.webDistDir, prefix: '/', wildcard: false });
   } else {

@@ -1,5 +1,11 @@
 import path from 'node:path';
 import { isValidTenantId } from './modules/tenants/index.ts';
+import {
+  readEncryptionSettings,
+  readTlsSettings,
+  type EncryptionSettings,
+  type TlsSettings,
+} from './modules/encryption/settings.ts';
 
 /** Everything the server reads from its environment, parsed once and frozen. */
 export type Config = Readonly<{
@@ -48,6 +54,15 @@ export type Config = Readonly<{
   auditPublishIntervalMs: number;
   /** Benchmark only: record no audit entries, to measure what auditing costs. Never in production. */
   auditDisabledForBenchmark: boolean;
+  /**
+   * Seals upstream identity providers' client secrets (32 bytes, base64); generated into
+   * `<dataDir>/identity-provider-key` when unset.
+   */
+  identityProviderKey: string | undefined;
+  /** HTTPS (CAREGRAPH_TLS_CERT_FILE, CAREGRAPH_TLS_KEY_FILE) and HSTS. */
+  tls: TlsSettings;
+  /** Field encryption (CAREGRAPH_KEK…): off when no key-encryption key is configured. */
+  encryption: EncryptionSettings;
   /** The OpenID Connect / OAuth 2.0 authorization server. */
   oauth: Readonly<{
     /** The issuer: the public base URL. */
@@ -148,6 +163,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (bootstrapClientSecret !== undefined && bootstrapClientSecret.length < 32) {
     problems.push('CAREGRAPH_BOOTSTRAP_CLIENT_SECRET must be at least 32 characters');
   }
+  const identityProviderKey = env.CAREGRAPH_IDENTITY_PROVIDER_KEY || undefined;
+  if (identityProviderKey !== undefined && Buffer.from(identityProviderKey, 'base64').length !== 32) {
+    problems.push('CAREGRAPH_IDENTITY_PROVIDER_KEY must be 32 bytes, base64-encoded');
+  }
   const accessTokenTtlSeconds = readInt(env, 'CAREGRAPH_ACCESS_TOKEN_TTL', 3600, problems);
   if (accessTokenTtlSeconds < 60 || accessTokenTtlSeconds > 86_400) {
     problems.push('CAREGRAPH_ACCESS_TOKEN_TTL must be between 60 and 86400 seconds');
@@ -179,6 +198,9 @@ export function loadConfig(env: Env = process.env): Config {
     auditSigningKeyFile: env.CAREGRAPH_AUDIT_SIGNING_KEY ? path.resolve(env.CAREGRAPH_AUDIT_SIGNING_KEY) : undefined,
     auditPublishIntervalMs: Math.max(1, readInt(env, 'CAREGRAPH_AUDIT_PUBLISH_INTERVAL_MS', 1000, problems)),
     auditDisabledForBenchmark: env.CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK === 'true',
+    identityProviderKey,
+    tls: readTlsSettings(env, problems),
+    encryption: readEncryptionSettings(env, problems),
     oauth: Object.freeze({
       issuer: resolvedBaseUrl,
       bootstrapClient:

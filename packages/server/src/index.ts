@@ -1,6 +1,6 @@
 export { buildApp, VERSION, type AppDependencies } from './app.ts';
 export { loadConfig, ConfigError, type Config } from './config.ts';
-export { startServer } from './server.ts';
+export { startServer, withDataDirKeyEncryptionKey } from './server.ts';
 export { openDatabase, migrate, type Database, type MigrationReport } from './platform/db/index.ts';
 export {
   importFiles,
@@ -53,3 +53,12 @@ export {
   type DedupeProgress,
   type TrainTenantOptions,
 } from './modules/mpi/index.ts';
+export {
+  createKeyring,
+  rotateKeys,
+  tryReadGeneratedKeks,
+  withConfiguredEncryption,
+  type RotateKeysOptions,
+  type RotateKeysReport,
+  type RotationProgress,
+} from './modules/encryption/index.ts';

@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
+import { lazy, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
 import './styles.css';
@@ -8,15 +8,42 @@ import { ShortcutProvider } from './components/shortcuts/ShortcutProvider.tsx';
 import { initTheme } from './components/theme/use-theme.ts';
 import { shouldRetry } from './features/session/should-retry.ts';
 import { SessionProvider } from './features/session/SessionProvider.tsx';
+import { NoAccess } from './features/session/NoAccess.tsx';
 import { RequireSession } from './features/session/RequireSession.tsx';
-import { AdminReview } from './routes/AdminReview/AdminReview.tsx';
-import { AdminReviews } from './routes/AdminReviews/AdminReviews.tsx';
 import { Home } from './routes/Home/Home.tsx';
 import { NotFound } from './routes/NotFound/NotFound.tsx';
-import { PatientChart } from './routes/PatientChart/PatientChart.tsx';
-import { PlatformHealth } from './routes/PlatformHealth/PlatformHealth.tsx';
+import { Portal } from './routes/Portal/Portal.tsx';
 import { Patients } from './routes/Patients/Patients.tsx';
 import { SignIn } from './routes/SignIn/SignIn.tsx';
+import { SignInCallback } from './routes/SignIn/SignInCallback.tsx';
+import { Workspace } from './routes/Workspace/Workspace.tsx';
+
+// Screens that bring their own large dependencies (charts, D3) load when first opened, keeping the
+// initial download small; RequireSession shows a loading state meanwhile.
+const loadPatientChart = () =>
+  import('./routes/PatientChart/PatientChart.tsx').then((m) => ({ default: m.PatientChart }));
+const PatientChart = lazy(loadPatientChart);
+// A chart opened directly (a bookmark, a reload) fetches its code while the sign-in is restored.
+if (/^\/patients\/[^/]+/.test(window.location.pathname)) {
+  void loadPatientChart();
+}
+const AdminReviews = lazy(() =>
+  import('./routes/AdminReviews/AdminReviews.tsx').then((m) => ({ default: m.AdminReviews })),
+);
+const AdminReview = lazy(() =>
+  import('./routes/AdminReview/AdminReview.tsx').then((m) => ({ default: m.AdminReview })),
+);
+const PlatformHealth = lazy(() =>
+  import('./routes/PlatformHealth/PlatformHealth.tsx').then((m) => ({ default: m.PlatformHealth })),
+);
+const AdminUsers = lazy(() => import('./routes/AdminUsers/AdminUsers.tsx').then((m) => ({ default: m.AdminUsers })));
+const AdminSettings = lazy(() =>
+  import('./routes/AdminSettings/AdminSettings.tsx').then((m) => ({ default: m.AdminSettings })),
+);
+const AdminAudit = lazy(() => import('./routes/AdminAudit/AdminAudit.tsx').then((m) => ({ default: m.AdminAudit })));
+const AdminAuditEntry = lazy(() =>
+  import('./routes/AdminAuditEntry/AdminAuditEntry.tsx').then((m) => ({ default: m.AdminAuditEntry })),
+);
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { staleTime: 30_000, retry: shouldRetry, refetchOnWindowFocus: false } },
@@ -25,10 +52,19 @@ const queryClient = new QueryClient({
 const router = createBrowserRouter([
   { path: '/', element: <Home /> },
   { path: '/sign-in', element: <SignIn /> },
+  { path: '/sign-in/callback', element: <SignInCallback /> },
+  {
+    path: '/workspace',
+    element: (
+      <RequireSession area="workspace">
+        <Workspace />
+      </RequireSession>
+    ),
+  },
   {
     path: '/patients',
     element: (
-      <RequireSession>
+      <RequireSession area="patients">
         <Patients />
       </RequireSession>
     ),
@@ -37,17 +73,49 @@ const router = createBrowserRouter([
     // The chart's sections are its URLs; `/patients/:id/journey` is the chart's Journey section.
     path: '/patients/:patientId/:section?',
     element: (
-      <RequireSession>
+      <RequireSession area="chart">
         <PatientChart />
       </RequireSession>
     ),
   },
   // The admin area opens on its first screen until it has an overview of its own.
-  { path: '/admin', element: <Navigate to="/admin/reviews" replace /> },
+  { path: '/admin', element: <Navigate to="/admin/users" replace /> },
+  {
+    path: '/admin/users',
+    element: (
+      <RequireSession area="admin">
+        <AdminUsers />
+      </RequireSession>
+    ),
+  },
+  {
+    path: '/admin/settings',
+    element: (
+      <RequireSession area="admin">
+        <AdminSettings />
+      </RequireSession>
+    ),
+  },
+  {
+    path: '/admin/audit',
+    element: (
+      <RequireSession area="admin">
+        <AdminAudit />
+      </RequireSession>
+    ),
+  },
+  {
+    path: '/admin/audit/:entryId',
+    element: (
+      <RequireSession area="admin">
+        <AdminAuditEntry />
+      </RequireSession>
+    ),
+  },
   {
     path: '/admin/reviews',
     element: (
-      <RequireSession>
+      <RequireSession area="admin">
         <AdminReviews />
       </RequireSession>
     ),
@@ -55,7 +123,7 @@ const router = createBrowserRouter([
   {
     path: '/admin/reviews/:reviewId',
     element: (
-      <RequireSession>
+      <RequireSession area="admin">
         <AdminReview />
       </RequireSession>
     ),
@@ -63,8 +131,26 @@ const router = createBrowserRouter([
   {
     path: '/admin/health',
     element: (
-      <RequireSession>
+      <RequireSession area="admin">
         <PlatformHealth />
+      </RequireSession>
+    ),
+  },
+  {
+    // The patient portal; its sections are its URLs (`/portal/appointments`).
+    path: '/portal/:section?',
+    element: (
+      <RequireSession area="portal">
+        <Portal />
+      </RequireSession>
+    ),
+  },
+  {
+    // Where a user whose roles open no area of the app lands after signing in.
+    path: '/no-access',
+    element: (
+      <RequireSession>
+        <NoAccess />
       </RequireSession>
     ),
   },
