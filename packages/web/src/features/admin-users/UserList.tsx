@@ -10,6 +10,7 @@ import { InviteUserForm } from './InviteUserForm.tsx';
 import { ManageUserDialog } from './ManageUserDialog.tsx';
 import { describeMfa, describeUserStatus } from './user-display.ts';
 import './admin-users.css';
+import { LoadMore } from '../../components/LoadMore.tsx';
 
 type UserList = ReturnType<typeof useUserList>;
 
@@ -73,19 +74,7 @@ function UserTable({ list, onManage }: { list: UserList; onManage: (id: string) 
           />
         </table>
       </div>
-      {list.isFetchNextPageError && (
-        <ErrorMessage error={list.error} what="more users" onRetry={() => void list.fetchNextPage()} />
-      )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="button button--small"
-          disabled={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more users'}
-        </button>
-      )}
+      <LoadMore pages={list} what="more users" label="Load more users" />
     </>
   );
 }

@@ -18,6 +18,7 @@ import { findAuditFilterProblems, isFiltered, type AuditFilter } from './audit-f
 import { AuditFilterForm } from './AuditFilterForm.tsx';
 import { auditEntryPath, auditExplorerPath } from './audit-links.ts';
 import './audit-explorer.css';
+import { LoadMore } from '../../components/LoadMore.tsx';
 
 type EventList = ReturnType<typeof useAuditEvents>;
 
@@ -95,19 +96,7 @@ function EventTable({
           />
         </table>
       </div>
-      {list.isFetchNextPageError && (
-        <ErrorMessage error={list.error} what="more audit entries" onRetry={() => void list.fetchNextPage()} />
-      )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="button button--small"
-          disabled={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more entries'}
-        </button>
-      )}
+      <LoadMore pages={list} what="more audit entries" label="Load more entries" />
     </>
   );
 }

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import type { ChartSearch } from './api.ts';
 import './chart.css';
+import { LoadMore } from '../../components/LoadMore.tsx';
 
 type ResourceSectionProps<T extends Resource> = {
   search: ChartSearch<T>;
@@ -36,19 +37,7 @@ export function ResourceSection<T extends Resource>({ search, what, children }: 
         />
       )}
       {children(search.resources)}
-      {search.isFetchNextPageError && (
-        <ErrorMessage error={search.error} what={`more ${what}`} onRetry={() => void search.fetchNextPage()} />
-      )}
-      {search.hasNextPage && (
-        <button
-          type="button"
-          className="button button--small chart-more"
-          disabled={search.isFetchingNextPage}
-          onClick={() => void search.fetchNextPage()}
-        >
-          {search.isFetchingNextPage ? 'Loading…' : `Load more ${what}`}
-        </button>
-      )}
+      <LoadMore pages={search} what={`more ${what}`} label={`Load more ${what}`} className="chart-more" />
     </>
   );
 }

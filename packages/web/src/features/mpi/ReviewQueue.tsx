@@ -6,6 +6,7 @@ import { usePrefetchReview, useReviewQueue } from './api.ts';
 import { reviewQueuePath } from './review-links.ts';
 import { ReviewQueueTable } from './ReviewQueueTable.tsx';
 import './mpi.css';
+import { LoadMore } from '../../components/LoadMore.tsx';
 
 const FILTERS: readonly { status: ReviewStatusFilter; label: string }[] = [
   { status: 'open', label: 'Open' },
@@ -69,19 +70,7 @@ export function ReviewQueue({ status }: { status: ReviewStatusFilter }) {
             />
           )}
           <ReviewQueueTable reviews={queue.reviews} status={status} onPrefetch={prefetch} />
-          {queue.isFetchNextPageError && (
-            <ErrorMessage error={queue.error} what="more reviews" onRetry={() => void queue.fetchNextPage()} />
-          )}
-          {queue.hasNextPage && (
-            <button
-              type="button"
-              className="button button--small review-queue__more"
-              disabled={queue.isFetchingNextPage}
-              onClick={() => void queue.fetchNextPage()}
-            >
-              {queue.isFetchingNextPage ? 'Loading…' : 'Load more'}
-            </button>
-          )}
+          <LoadMore pages={queue} what="more reviews" label="Load more" className="review-queue__more" />
         </>
       )}
     </Card>

@@ -6,6 +6,7 @@ import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatDateTime } from '../chart/fhir-display.ts';
 import { describeAccessor, groupAccessVisits, type AccessVisit } from './access-log.ts';
 import { useRecordAccess } from './api.ts';
+import { LoadMore } from '../../components/LoadMore.tsx';
 
 /** "00:32" for a visit within a minute, "00:32–00:41" for a longer one, on the day of its start. */
 function visitTime(visit: AccessVisit): string {
@@ -78,19 +79,7 @@ export function AccessSection() {
           ))}
         </ul>
       )}
-      {access.isFetchNextPageError && (
-        <ErrorMessage error={access.error} what="more of the history" onRetry={() => void access.fetchNextPage()} />
-      )}
-      {access.hasNextPage && (
-        <button
-          type="button"
-          className="button button--small"
-          disabled={access.isFetchingNextPage}
-          onClick={() => void access.fetchNextPage()}
-        >
-          {access.isFetchingNextPage ? 'Loading…' : 'Show older entries'}
-        </button>
-      )}
+      <LoadMore pages={access} what="more of the history" label="Show older entries" />
     </Card>
   );
 }

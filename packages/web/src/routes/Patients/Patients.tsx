@@ -10,6 +10,7 @@ import { patientChartPath } from '../../features/patients/PatientSearchBox.tsx';
 import { useDebounced } from '../../features/patients/use-debounced.ts';
 import { PageShell } from '../PageShell.tsx';
 import './patients.css';
+import { LoadMore } from '../../components/LoadMore.tsx';
 
 type PatientList = ReturnType<typeof usePatientList>;
 
@@ -70,19 +71,7 @@ function PatientTable({ list }: { list: PatientList }) {
           />
         </table>
       </div>
-      {list.isFetchNextPageError && (
-        <ErrorMessage error={list.error} what="more patients" onRetry={() => void list.fetchNextPage()} />
-      )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="button button--small"
-          disabled={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more patients'}
-        </button>
-      )}
+      <LoadMore pages={list} what="more patients" label="Load more patients" />
     </>
   );
 }
