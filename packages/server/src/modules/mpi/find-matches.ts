@@ -1,8 +1,9 @@
 import type { Patient } from '@medplum/fhirtypes';
-import { blockingKeys, scorePair, toMatchRecord, type PairScore } from './engine/index.ts';
+import { blockingKeys, scorePair, type PairScore } from './engine/index.ts';
 import { tryReadLive, type StoreContext } from './fhir-store.ts';
 import { findCandidates } from './find-candidates.ts';
 import { resolveModel } from './model-store.ts';
+import { toIndexedRecord } from './sealed-identifiers.ts';
 
 /** A stored Patient that may be the same person as the one asked about. */
 export type PatientMatch = { patient: Patient & { id: string }; score: PairScore };
@@ -22,7 +23,9 @@ export type FindMatchesOptions = {
  * records merged into another (their survivor is found instead).
  */
 export async function findMatches(ctx: StoreContext, options: FindMatchesOptions): Promise<PatientMatch[]> {
-  const record = toMatchRecord({ ...options.patient, id: options.patient.id ?? '' });
+  // A lookup stores nothing: a tenant without keys yet has no sealed record to compare with.
+  const patient = { ...options.patient, id: options.patient.id ?? '' };
+  const record = await toIndexedRecord(ctx.tx, ctx.tenantId, patient, { create: false });
   const lookup = await findCandidates(ctx.tx, {
     tenantId: ctx.tenantId,
     patientId: options.patient.id ?? '',

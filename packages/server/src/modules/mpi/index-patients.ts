@@ -1,7 +1,8 @@
 import type { Patient } from '@medplum/fhirtypes';
 import type { Database, Queryable } from '../../platform/db/index.ts';
-import { blockingKeys, toMatchRecord } from './engine/index.ts';
+import { blockingKeys } from './engine/index.ts';
 import { contentHashOf } from './mpi-records.ts';
+import { indexedRecordMaker } from './sealed-identifiers.ts';
 
 /** Patients read and filed per transaction when indexing a whole population. */
 export const INDEX_BATCH = 500;
@@ -45,8 +46,10 @@ export async function indexPatientBatch(
     keys: [],
     hash: [],
   };
+  const patients = rows.map((row) => row.content);
+  const toRecord = await indexedRecordMaker(q, tenantId, patients, { create: true });
   for (const row of rows) {
-    const record = toMatchRecord(row.content);
+    const record = toRecord(row.content);
     const hash = contentHashOf(record, row.content);
     const state = states.get(row.id);
     if (state?.content_hash === hash) {

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Patient } from '@medplum/fhirtypes';
 import type { Resource } from '@caregraph/core/fhir';
 import { isSeparation, loadDecisionsOf, pairKey } from './decisions.ts';
-import { blockingKeys, decide, scorePair, toMatchRecord, type MatchModel, type PairScore } from './engine/index.ts';
+import { blockingKeys, decide, scorePair, type MatchModel, type PairScore } from './engine/index.ts';
 import { ConcurrentWriteError, tryReadCurrent, withoutVersionMeta, type StoreContext } from './fhir-store.ts';
 import { fileRecordAndFindCandidates } from './find-candidates.ts';
 import { memberLinks, withMemberLinks } from './member-links.ts';
@@ -19,6 +19,7 @@ import { loadActiveModel, resolveModel } from './model-store.ts';
 import { addMembers, lockAndLoadMembers, reclusterNeighbourhood, type NeighbourRecord } from './neighbourhood.ts';
 import { prepareRecordWrite, type PreparedWrite, type PriorState } from './prepare-record.ts';
 import { closeReviewsOf, openReviews } from './review-tasks.ts';
+import { toIndexedRecord } from './sealed-identifiers.ts';
 import { timeStep } from './step-timing.ts';
 
 /** A Patient version about to be stored (undefined for a deletion), and the current one. */
@@ -60,7 +61,8 @@ export async function matchPatientWrite(ctx: StoreContext, write: PatientWrite):
 
 /**
  * The common case costs two statements: `prepareRecordWrite` (prior state, id claim, key locks) and
- * `fileRecordAndFindCandidates`; the neighbourhood is re-clustered only when a candidate scores at
+ * `fileRecordAndFindCandidates` (and a read of the tenant's keys when field encryption seals one of
+ * the patient's identifiers); the neighbourhood is re-clustered only when a candidate scores at
  * least the review threshold, or the patient already has a golden record, decisions or open reviews.
  */
 async function matchedVersion(ctx: StoreContext, write: PatientWrite): Promise<Resource | undefined> {
@@ -72,7 +74,7 @@ async function matchedVersion(ctx: StoreContext, write: PatientWrite): Promise<R
     return undefined;
   }
   const patient = { ...(write.resource as Patient), id: write.id };
-  const record = toMatchRecord(patient);
+  const record = await toIndexedRecord(ctx.tx, ctx.tenantId, patient, { create: true });
   const contentHash = contentHashOf(record, patient);
   const keys = blockingKeys(record);
   const prepare = { tenantId: ctx.tenantId, record, keys, contentHash, now: ctx.now() };

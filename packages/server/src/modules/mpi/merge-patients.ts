@@ -4,7 +4,7 @@ import { conflict, notFound, OutcomeError, badRequest } from '@caregraph/core/fh
 import type { FhirRepo } from '../fhir/index.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { recordDecision, tryReadDecision, type StoredDecision } from './decisions.ts';
-import { blockingKeys, toMatchRecord } from './engine/index.ts';
+import { blockingKeys } from './engine/index.ts';
 import { tryReadLive, writeUpdate, type StoreContext } from './fhir-store.ts';
 import { listPatientCompartment, type ResourceKey } from './list-compartment.ts';
 import { contentHashOf, loadRecords, setMergedInto, tryReadPatientState, upsertRecord } from './mpi-records.ts';
@@ -12,6 +12,7 @@ import { loadActiveModel } from './model-store.ts';
 import { addMembers, lockAndLoadMembers, reclusterNeighbourhood, type NeighbourRecord } from './neighbourhood.ts';
 import { MPI_TASK_SYSTEM, closeReview, tryReadReview } from './review-tasks.ts';
 import { rewritePatientReferences } from './rewrite-patient-references.ts';
+import { toIndexedRecord } from './sealed-identifiers.ts';
 
 /** A FHIR repo inside an open transaction: merges read and write in one. */
 export type TransactionRepo = FhirRepo & { tx: Queryable };
@@ -97,7 +98,7 @@ async function ensureIndexed(ctx: StoreContext, patient: Patient & { id: string 
   if (await tryReadPatientState(ctx.tx, ctx.tenantId, patient.id)) {
     return;
   }
-  const record = toMatchRecord(patient);
+  const record = await toIndexedRecord(ctx.tx, ctx.tenantId, patient, { create: true });
   await upsertRecord(ctx.tx, {
     tenantId: ctx.tenantId,
     record,

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { compareBirthDates, BIRTH_DATE_LEVELS } from './compare-birth-date.ts';
 import { compareEmails, compareIdentifiers, EMAIL_LEVELS, IDENTIFIER_LEVELS } from './compare-contact.ts';
 import { buildPatient, type PersonFields } from './engine-test-support.ts';
 import { compareRecords, FIELDS } from './fields.ts';
+import { sealIdentifier } from './normalise-contact.ts';
 import { isNickname } from './nicknames.ts';
 import { toMatchRecord } from './normalise-patient.ts';
 import { FIELD_NAMES, type FieldName } from './types.ts';
@@ -108,5 +110,54 @@ describe('address and contact comparators', () => {
     assert.equal(IDENTIFIER_LEVELS[compareIdentifiers([ssn('123456789')], [ssn('123456798')], true)], 'oneEdit');
     assert.equal(IDENTIFIER_LEVELS[compareIdentifiers([ssn('123456789')], [ssn('987654321')], true)], 'different');
     assert.equal(compareIdentifiers([ssn('123456789')], [mrn('123456789')], true), -1);
+  });
+
+  describe('sealed identifiers', () => {
+    const hash = (system: string, value: string) =>
+      createHmac('sha256', 'test key').update(`${system}|${value}`).digest('base64url');
+    const ssn = (value: string) => ({ system: 'http://hl7.org/fhir/sid/us-ssn', value, authoritative: true });
+    const sealed = (value: string) => sealIdentifier(ssn(value), hash);
+    const level = (a: string, b: string) => IDENTIFIER_LEVELS[compareIdentifiers([sealed(a)], [sealed(b)], true)];
+
+    it('keeps no value in clear: the value and every digest are hashes', () => {
+      const identifier = sealed('123456789');
+      const texts = [
+        identifier.value,
+        ...(identifier.digests?.neighbours ?? []),
+        ...(identifier.digests?.substitutions ?? []),
+      ];
+      assert.equal(identifier.value, hash(identifier.system, '123456789'));
+      assert.ok(texts.every((text) => !text.includes('12345')));
+      assert.equal(identifier.digests?.substitutions.length, 9);
+    });
+
+    it('finds equal values, one substitution, insertion, deletion or swap, and nothing further', () => {
+      assert.equal(level('123456789', '123456789'), 'exact');
+      assert.equal(level('123456789', '123406789'), 'oneEdit');
+      assert.equal(level('123456789', '1234567890'), 'oneEdit');
+      assert.equal(level('123456789', '12356789'), 'oneEdit');
+      assert.equal(level('123456789', '123456798'), 'oneEdit');
+      assert.equal(level('123456789', '987654321'), 'different');
+      // Two edits: each value has a deletion the other shares, but at other positions.
+      assert.equal(level('123456789', '234567891'), 'different');
+      assert.equal(level('123456789', '123056709'), 'different');
+    });
+
+    it('agrees with the comparator on clear values for every pair of nearby values', () => {
+      const values = [
+        ...['11111', '1111', '111111', '11112', '12345', '1234', '123456', '12354', '21345', '12045', '23451'],
+        ...['123456789', '12345678', '023456789', '123465789', '234567891', '1234567890', '123456780', '113456789'],
+      ];
+      for (const a of values) {
+        for (const b of values) {
+          const clear = IDENTIFIER_LEVELS[compareIdentifiers([ssn(a)], [ssn(b)], true)];
+          assert.equal(level(a, b), clear, `${a} ${b}`);
+        }
+      }
+    });
+
+    it('does not compare a sealed value with one stored in clear', () => {
+      assert.equal(compareIdentifiers([sealed('123456789')], [ssn('123456789')], true), -1);
+    });
   });
 });

@@ -1,7 +1,7 @@
 // Sex, phone, e-mail and identifier comparators. Identifiers are compared only within one system: equal
 // MRN values from two hospitals say nothing.
 import { editDistance } from './string-metrics.ts';
-import type { MatchIdentifier } from './types.ts';
+import type { IdentifierDigests, MatchIdentifier } from './types.ts';
 
 export const SEX_LEVELS = ['same', 'different'] as const;
 export const PHONE_LEVELS = ['exact', 'oneEdit', 'different'] as const;
@@ -14,7 +14,7 @@ export const IDENTIFIER_LEVELS = ['exact', 'oneEdit', 'different'] as const;
 const LONG_EMAIL = 15;
 const PERSONAL_MAILBOX = 6;
 // Below this length one edit turns most values into other valid values, so a near miss means nothing.
-const MIN_EDITABLE_LENGTH = 5;
+export const MIN_EDITABLE_LENGTH = 5;
 
 export function compareSex(a: string | undefined, b: string | undefined): number {
   if (!a || !b) {
@@ -58,6 +58,38 @@ export function compareEmails(a: readonly string[], b: readonly string[]): numbe
   return exactOrNear(a, b, isSimilarEmail);
 }
 
+/** An identifier whose value is sealed: `value` and `digests` are keyed hashes. */
+export type SealedIdentifier = MatchIdentifier & { digests: IdentifierDigests };
+
+const isSealed = (identifier: MatchIdentifier): identifier is SealedIdentifier => identifier.digests !== undefined;
+
+/**
+ * Whether two sealed values are one edit apart, from their hashes alone: one is the other with a
+ * character removed (insertion or deletion) or two adjacent ones swapped, or both have the same one
+ * position changed (substitution). The digests are made only for values long enough for isOneEdit,
+ * so the two agree.
+ */
+export function isOneEditSealed(a: SealedIdentifier, b: SealedIdentifier): boolean {
+  return (
+    a.digests.neighbours.includes(b.value) ||
+    b.digests.neighbours.includes(a.value) ||
+    a.digests.substitutions.some((digest) => b.digests.substitutions.includes(digest))
+  );
+}
+
+/** Level of two identifiers of one system; undefined when one is sealed and the other not (never compared). */
+function identifierLevel(x: MatchIdentifier, y: MatchIdentifier): number | undefined {
+  if (isSealed(x) && isSealed(y)) {
+    return x.value === y.value ? 0 : isOneEditSealed(x, y) ? 1 : 2;
+  }
+  if (isSealed(x) || isSealed(y)) {
+    // A record stored before its system was sealed holds the value in clear until it is re-normalised:
+    // a hash and a value cannot be compared, and taking them for different would count against the pair.
+    return undefined;
+  }
+  return x.value === y.value ? 0 : isOneEdit(x.value, y.value) ? 1 : 2;
+}
+
 /**
  * Compares the identifiers both records hold in a shared system, among the authoritative or the other ones.
  * Level index in IDENTIFIER_LEVELS, or -1 when they share no system.
@@ -76,8 +108,8 @@ export function compareIdentifiers(
       if (y.authoritative !== authoritative || y.system !== x.system) {
         continue;
       }
-      const level = x.value === y.value ? 0 : isOneEdit(x.value, y.value) ? 1 : 2;
-      if (best < 0 || level < best) {
+      const level = identifierLevel(x, y);
+      if (level !== undefined && (best < 0 || level < best)) {
         best = level;
       }
     }

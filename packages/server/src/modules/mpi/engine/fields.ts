@@ -37,9 +37,14 @@ export type FieldDefinition = {
 const joinOrUndefined = (values: readonly string[], separator = ' ') =>
   values.length > 0 ? values.join(separator) : undefined;
 
+/** Shown for an identifier whose value is sealed: the record holds only its hashes. */
+const SEALED_DISPLAY = '(sealed)';
+
 const identifierDisplay = (authoritative: boolean) => (record: MatchRecord) =>
   joinOrUndefined(
-    record.identifiers.filter((identifier) => identifier.authoritative === authoritative).map((x) => x.value),
+    record.identifiers
+      .filter((identifier) => identifier.authoritative === authoritative)
+      .map((x) => (x.digests ? SEALED_DISPLAY : x.value)),
     ', ',
   );
 

@@ -6,6 +6,7 @@ export type { BlockingSummary, CandidatePairOptions, CandidatePairs } from './ca
 export { clusterIndexedPairs, clusterRecords } from './cluster-records.ts';
 export type { ClusterOptions, IndexedScoredPairs, ScoredPair } from './cluster-records.ts';
 export { defaultModel, THRESHOLDS } from './model.ts';
+export { sealIdentifier, type IdentifierHash } from './normalise-contact.ts';
 export { toMatchRecord } from './normalise-patient.ts';
 export { decide, scorePair, weighPair } from './score-pair.ts';
 export { trainModel } from './train-model.ts';
@@ -14,6 +15,7 @@ export type {
   Agreement,
   FieldComparison,
   FieldName,
+  IdentifierDigests,
   MatchAddress,
   MatchGrade,
   MatchIdentifier,

@@ -1,4 +1,5 @@
 // Phone, e-mail and identifier normalisation.
+import { MIN_EDITABLE_LENGTH } from './compare-contact.ts';
 import type { MatchIdentifier } from './types.ts';
 
 // Comparing the last nine digits makes "+44 20 7946 0018", "020 7946 0018" and "2079460018" agree whatever
@@ -68,4 +69,36 @@ export function normaliseIdentifier(identifier: IdentifierInput): MatchIdentifie
   const authoritative =
     NATIONAL_ID_SYSTEMS.has(system) || identifierTypeCodes(identifier).some((code) => NATIONAL_ID_TYPES.has(code));
   return { system, value, authoritative };
+}
+
+/** A keyed hash of an identifier value within its system (the tenant's blind index). */
+export type IdentifierHash = (system: string, value: string) => string;
+
+/**
+ * The identifier with its value replaced by keyed hashes: the hash of the value (equality, blocking)
+ * and the digests of its one-edit neighbourhood (the comparator's one-edit level), so the record
+ * holds no value in clear. Neighbours are hashed only where the comparator looks for a near miss: in
+ * values of at least MIN_EDITABLE_LENGTH characters, and deletions that leave at least that many.
+ */
+export function sealIdentifier(identifier: MatchIdentifier, hash: IdentifierHash): MatchIdentifier {
+  const { system, value } = identifier;
+  const neighbours = new Set<string>();
+  const substitutions: string[] = [];
+  if (value.length >= MIN_EDITABLE_LENGTH) {
+    for (let position = 0; position < value.length; position++) {
+      const rest = value.slice(0, position) + value.slice(position + 1);
+      // The position is hashed with the rest: values sharing a deletion at another position are two edits apart.
+      substitutions.push(hash(`${system}|${position}`, rest));
+      if (rest.length >= MIN_EDITABLE_LENGTH) {
+        neighbours.add(hash(system, rest));
+      }
+      const next = value[position + 1];
+      if (next !== undefined && next !== value[position]) {
+        neighbours.add(
+          hash(system, `${value.slice(0, position)}${next}${value[position]}${value.slice(position + 2)}`),
+        );
+      }
+    }
+  }
+  return { ...identifier, value: hash(system, value), digests: { neighbours: [...neighbours], substitutions } };
 }

@@ -14,8 +14,20 @@ export type MatchAddress = {
   state?: string;
 };
 
-/** One identifier; `authoritative` ones (national ids) count strongly against a match when they conflict. */
-export type MatchIdentifier = { system: string; value: string; authoritative: boolean };
+/**
+ * Keyed hashes of a sealed identifier's one-edit neighbourhood, so near misses are found without the
+ * value: `neighbours` hold the hashes of the values one deletion or one adjacent swap away (one of them
+ * equals the other value's hash when that value lacks a character or has two swapped); `substitutions`
+ * the hash of the value without each position, with the position (two values differing in one
+ * position share the one of that position).
+ */
+export type IdentifierDigests = { neighbours: string[]; substitutions: string[] };
+
+/**
+ * One identifier; `authoritative` ones (national ids) count strongly against a match when they conflict.
+ * When its system's values are sealed, `value` is a keyed hash of the value and `digests` is set.
+ */
+export type MatchIdentifier = { system: string; value: string; authoritative: boolean; digests?: IdentifierDigests };
 
 /** Normalised demographics of one Patient, with derived codes precomputed so scoring a pair stays cheap. */
 export type MatchRecord = {
