@@ -6,9 +6,6 @@ import {
   AUDIT_OUTCOMES,
   EMPTY_AUDIT_FILTER,
   findAuditFilterProblems,
-  type AuditActionCode,
-  type AuditKind,
-  type AuditOutcomeCode,
   type AuditFilter,
   type AuditFilterField,
   writeAuditFilter,
@@ -32,9 +29,6 @@ export function AuditFilterForm({ filter, onSearch, userSuggestions }: AuditFilt
     findAuditFilterProblems(filter),
   );
   const formRef = useRef<HTMLFormElement>(null);
-  const actionId = useId();
-  const kindId = useId();
-  const outcomeId = useId();
   const listId = useId();
   // Back and forward change the address: the form follows (compared by value, not identity).
   const filterKey = writeAuditFilter(filter).toString();
@@ -82,51 +76,27 @@ export function AuditFilterForm({ filter, onSearch, userSuggestions }: AuditFilt
         onChange={(value) => update('patient', value)}
         error={problems.patient}
       />
-      <div className="admin-field">
-        <label htmlFor={actionId}>Action</label>
-        <select
-          id={actionId}
-          value={draft.action}
-          onChange={(event) => update('action', event.target.value as AuditActionCode | '')}
-        >
-          <option value="">Any action</option>
-          {AUDIT_ACTIONS.map((action) => (
-            <option key={action.code} value={action.code}>
-              {action.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="admin-field">
-        <label htmlFor={kindId}>Kind</label>
-        <select
-          id={kindId}
-          value={draft.kind}
-          onChange={(event) => update('kind', event.target.value as AuditKind | '')}
-        >
-          <option value="">Any kind</option>
-          {AUDIT_KINDS.map((kind) => (
-            <option key={kind.code} value={kind.code}>
-              {kind.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="admin-field">
-        <label htmlFor={outcomeId}>Outcome</label>
-        <select
-          id={outcomeId}
-          value={draft.outcome}
-          onChange={(event) => update('outcome', event.target.value as AuditOutcomeCode | '')}
-        >
-          <option value="">Any outcome</option>
-          {AUDIT_OUTCOMES.map((outcome) => (
-            <option key={outcome.code} value={outcome.code}>
-              {outcome.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <FilterSelect
+        label="Action"
+        anyLabel="Any action"
+        choices={AUDIT_ACTIONS}
+        value={draft.action}
+        onChange={(value) => update('action', value)}
+      />
+      <FilterSelect
+        label="Kind"
+        anyLabel="Any kind"
+        choices={AUDIT_KINDS}
+        value={draft.kind}
+        onChange={(value) => update('kind', value)}
+      />
+      <FilterSelect
+        label="Outcome"
+        anyLabel="Any outcome"
+        choices={AUDIT_OUTCOMES}
+        value={draft.outcome}
+        onChange={(value) => update('outcome', value)}
+      />
       <TextField
         label="From"
         name="from"
@@ -160,5 +130,33 @@ export function AuditFilterForm({ filter, onSearch, userSuggestions }: AuditFilt
         </button>
       </div>
     </form>
+  );
+}
+
+type FilterSelectProps<Code extends string> = {
+  label: string;
+  /** The first option, which leaves this filter out: "Any action". */
+  anyLabel: string;
+  choices: ReadonlyArray<{ code: Code; label: string }>;
+  value: Code | '';
+  onChange: (value: Code | '') => void;
+};
+
+/** One filter chosen from a fixed list of codes, or none. */
+function FilterSelect<Code extends string>({ label, anyLabel, choices, value, onChange }: FilterSelectProps<Code>) {
+  const id = useId();
+  return (
+    <div className="admin-field">
+      <label htmlFor={id}>{label}</label>
+      {/* The options are `choices` and the empty one, so the selected value is one of them. */}
+      <select id={id} value={value} onChange={(event) => onChange(event.target.value as Code | '')}>
+        <option value="">{anyLabel}</option>
+        {choices.map((choice) => (
+          <option key={choice.code} value={choice.code}>
+            {choice.label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
