@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +11,7 @@ import {
   createTempDir,
   findFreePort,
   freshTenantId,
+  runCli,
   spawnCli,
   waitForExit,
   waitForOutput,
@@ -180,6 +181,92 @@ describe('caregraph serve', () => {
         ),
       );
       assert.equal(await isRefused(server.port), true);
+    },
+  );
+
+  it(
+    'keeps the audit entry of every read it answered when it is killed (SIGKILL), each once',
+    { timeout: 5 * 60_000 },
+    async () => {
+      const clientSecret = randomBytes(32).toString('base64url');
+      const tenantId = freshTenantId();
+      const env = {
+        ...database.env,
+        CAREGRAPH_BOOTSTRAP_CLIENT_ID: 'serve-kill-test',
+        CAREGRAPH_BOOTSTRAP_CLIENT_SECRET: clientSecret,
+        CAREGRAPH_TENANT: tenantId,
+        // No tree head while it runs: every entry still waits where the read left it when the kill comes.
+        CAREGRAPH_AUDIT_PUBLISH_INTERVAL_MS: '3600000',
+      };
+      const server = await startServe(env);
+      const token = await fetchToken(server, 'serve-kill-test', clientSecret);
+      const created = await fetch(`${server.baseUrl}/fhir/R4/Patient`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+        body: JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Killtest', given: ['Audit'] }] }),
+      });
+      assert.equal(created.status, 201);
+      const patientId = ((await created.json()) as { id: string }).id;
+
+      // 1. Eight clients read the patient until the server is killed under them.
+      let answered = 0;
+      let isKilled = false;
+      const reader = async () => {
+        while (!isKilled) {
+          try {
+            const response = await fetch(`${server.baseUrl}/fhir/R4/Patient/${patientId}`, {
+              headers: { authorization: `Bearer ${token}` },
+            });
+            await response.arrayBuffer();
+            if (response.status === 200) {
+              answered++;
+            }
+          } catch {
+            // the connection died with the server
+          }
+        }
+      };
+      const readers = Array.from({ length: 8 }, reader);
+      await delay(1500);
+      // Listened for before the kill: `close` may come while the readers wind down.
+      const exited = waitForExit(server.child);
+      server.child.kill('SIGKILL');
+      isKilled = true;
+      await Promise.all(readers);
+      assert.equal((await exited).signal, 'SIGKILL');
+      assert.ok(answered > 20, `only ${answered} reads were answered before the kill`);
+      if (database.mode === 'embedded') {
+        // The embedded server journals entries of reads (the integrator imports them), so the kill found them there.
+        const journal = path.join(database.dataDir, 'audit-journal');
+        assert.ok(readdirSync(journal).some((file) => statSync(path.join(journal, file)).size > 0));
+      }
+
+      // 2. The next start (here the command line) puts every entry in the tree.
+      const integrated = await runCli(['audit', 'publish'], env);
+      assert.equal(integrated.code, 0, integrated.stderr);
+      const db = await database.open();
+      try {
+        const { rows } = await db.query<{ reads: number; ids: number }>(
+          `SELECT count(*)::int AS reads, count(DISTINCT content::jsonb ->> 'id')::int AS ids FROM audit_entry
+           WHERE content::jsonb ->> 'tenant' = $1 AND content::jsonb ->> 'interaction' = 'read'
+             AND content::jsonb -> 'entities' ? $2`,
+          [tenantId, `Patient/${patientId}`],
+        );
+        // Reads answered have their entry; reads cut off by the kill may too. None is there twice.
+        assert.ok((rows[0]?.reads ?? 0) >= answered, `${rows[0]?.reads} entries for ${answered} answered reads`);
+        assert.equal(rows[0]?.ids, rows[0]?.reads);
+        const { rows: pending } = await db.query<{ count: number }>(
+          `SELECT count(*)::int AS count FROM audit_entry e
+           WHERE e.content::jsonb ->> 'tenant' = $1
+             AND NOT EXISTS (SELECT 1 FROM audit_leaf l WHERE l.entry_txid = e.txid AND l.entry_seq = e.seq)`,
+          [tenantId],
+        );
+        assert.equal(pending[0]?.count, 0);
+      } finally {
+        await db.close();
+      }
+      const verified = await runCli(['audit', 'verify'], env);
+      assert.equal(verified.code, 0, verified.stderr);
     },
   );
 

@@ -6,7 +6,9 @@ import type { AuditEvent as FhirAuditEvent, Bundle } from '@medplum/fhirtypes';
 import type { Queryable } from '../../platform/db/index.ts';
 import { tryParseEntry, type AuditEntry } from './audit-entry.ts';
 import { AuditError } from './errors.ts';
+import { flushJournal } from './import-journal.ts';
 import { PENDING_ENTRIES } from './integrate.ts';
+import { isDatabase } from './record-entry.ts';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const AUDIT_EVENT_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-event-type';
@@ -323,6 +325,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The entries matching a filter, newest first, one page (one more than `count` to tell if there is a next page). */
 export async function searchAuditEntries(q: Queryable, filter: AuditEventFilter): Promise<AuditEntry[]> {
+  if (isDatabase(q)) {
+    // The embedded database's journal holds the latest entries: they are searchable once recorded, as committed ones are.
+    await flushJournal(q);
+  }
   const params: unknown[] = [filter.tenantId];
   const conditions = ['tenant_id = $1'];
   const add = (sql: (placeholder: string) => string, value: unknown) => {

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { stopRecording, trackRequest } from './record-entry.ts';
+import { closeJournal, journalOf, stopRecording, trackRequest } from './record-entry.ts';
 import { registerAuditRoutes } from './routes.ts';
 import { createAuditService, type AuditService } from './service.ts';
 import type { FindUserName } from './record-access.ts';
@@ -24,6 +24,7 @@ export {
   recordFailedFhirRead,
   recordFhirRead,
   recordResourceWrite,
+  recordResourceWrites,
   type AuditTarget,
 } from './fhir-events.ts';
 export { AUDIT_EVENT_SEARCH_PARAMETERS } from './audit-events.ts';
@@ -84,8 +85,8 @@ export const auditPlugin = fp(async (app, options: AuditPluginOptions) => {
   });
   if (options.isRecordingDisabled) {
     stopRecording(app.db);
-  } else {
-    // Group commit waits for requests still working before it writes a batch (see record-entry.ts).
+  } else if (!journalOf(app.db)) {
+    // Group commit (where there is no entry journal) waits for requests still working before it writes a batch (see record-entry.ts).
     // The reply's `close` comes for every response, hijacked ones included.
     app.addHook('onRequest', (request, reply, done) => {
       reply.raw.once('close', trackRequest(app.db, request));
@@ -93,7 +94,10 @@ export const auditPlugin = fp(async (app, options: AuditPluginOptions) => {
     });
   }
   app.decorate('audit', service);
-  app.addHook('onClose', () => service.close());
+  app.addHook('onClose', async () => {
+    await service.close();
+    closeJournal(app.db);
+  });
   await app.register(async (child) => registerAuditRoutes(child, service, options.findUserName), {
     prefix: '/api/audit',
   });

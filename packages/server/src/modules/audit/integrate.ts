@@ -3,6 +3,7 @@
 // transaction, by one process at a time (an advisory lock), on PGlite and on PostgreSQL with any
 // number of servers. Requests only insert entry rows; everything else is derived here.
 import type { Database, Queryable } from '../../platform/db/index.ts';
+import { flushJournal } from './import-journal.ts';
 import { Frontier } from './merkle.ts';
 import { signTreeHead, type SigningKey, type TreeHead } from './signing-key.ts';
 
@@ -175,11 +176,15 @@ export async function integratePending(
   });
 }
 
-/** Integrates until nothing is pending (or another process holds the lock). */
+/**
+ * Integrates until nothing is pending (or another process holds the lock), after moving what the
+ * embedded database's entry journal holds into the entry table.
+ */
 export async function integrateAll(
   db: Database,
   options: { getKey: () => SigningKey; now?: () => Date; wait?: boolean; batchSize?: number },
 ): Promise<IntegrationReport> {
+  await flushJournal(db);
   let total = 0;
   for (;;) {
     const report = await integratePending(db, options);

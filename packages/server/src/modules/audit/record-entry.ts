@@ -1,8 +1,11 @@
 // Writing audit entries: in the caller's transaction, or for reads in a statement shared with
-// concurrent reads; the integrator puts them in the Merkle tree later.
+// concurrent reads (on the embedded database, in the entry journal); the integrator puts them in
+// the Merkle tree later.
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Database, Queryable } from '../../platform/db/index.ts';
 import { encodeEntry, type AuditAgent, type AuditEntry, type AuditPurpose } from './audit-entry.ts';
+import { openEntryJournal, type EntryJournal } from './entry-journal.ts';
 
 /** Who is acting and why, carried from the request to wherever data is read or written. */
 export type AuditContext = {
@@ -68,16 +71,21 @@ const INSERT_ENTRIES = `INSERT INTO audit_entry (content)
   SELECT e.content FROM unnest(string_to_array($1, E'\\n')) WITH ORDINALITY AS e(content, position)
   ORDER BY e.position`;
 
+/** Inserts encoded entries (canonical JSON texts), in order, in one statement on `q`. */
+export async function insertEncodedEntries(q: Queryable, contents: string[]): Promise<void> {
+  if (contents.length === 1) {
+    await q.query(INSERT_ENTRY, contents, { name: 'audit-insert-entry' });
+  } else if (contents.length > 1) {
+    await q.query(INSERT_ENTRIES, [contents.join('\n')], { name: 'audit-insert-entries' });
+  }
+}
+
 /**
  * Inserts entries in one statement on `q`: inside the caller's transaction they commit or roll
  * back with the change they record.
  */
-export async function insertEntries(q: Queryable, entries: AuditEntry[]): Promise<void> {
-  if (entries.length === 1) {
-    await q.query(INSERT_ENTRY, [encodeEntry(entries[0] as AuditEntry)], { name: 'audit-insert-entry' });
-  } else if (entries.length > 1) {
-    await q.query(INSERT_ENTRIES, [entries.map(encodeEntry).join('\n')], { name: 'audit-insert-entries' });
-  }
+export function insertEntries(q: Queryable, entries: AuditEntry[]): Promise<void> {
+  return insertEncodedEntries(q, entries.map(encodeEntry));
 }
 
 /** One entry in the caller's transaction. */
@@ -204,6 +212,28 @@ function commitWithOthers(db: Database, entry: AuditEntry): Promise<void> {
   });
 }
 
+// The entry journal of each embedded data directory, opened on first use (see entry-journal.ts).
+const journals = new Map<string, EntryJournal>();
+
+/** The entry journal of an embedded database on disk; undefined in memory and on PostgreSQL. */
+export function journalOf(db: Database): EntryJournal | undefined {
+  if (db.mode !== 'embedded' || db.dataDir === undefined) {
+    return undefined;
+  }
+  const dir = path.join(db.dataDir, 'audit-journal');
+  let journal = journals.get(dir);
+  if (!journal) {
+    journal = openEntryJournal(dir);
+    journals.set(dir, journal);
+  }
+  return journal;
+}
+
+/** Closes the file the journal of `db` is writing, if any (when the app closes). */
+export function closeJournal(db: Database): void {
+  journalOf(db)?.close();
+}
+
 /** Whether `q` is the database itself rather than an open transaction. */
 export function isDatabase(q: Queryable): q is Database {
   return 'transaction' in q;
@@ -235,5 +265,14 @@ export async function recordEvent(
     return;
   }
   const entry = buildEntry({ ...options, recorded: (options.now ?? (() => new Date()))() });
-  await (isDatabase(q) ? commitWithOthers(q, entry) : insertEntry(q, entry));
+  if (!isDatabase(q)) {
+    await insertEntry(q, entry);
+    return;
+  }
+  const journal = journalOf(q);
+  if (journal) {
+    journal.append([entry]);
+  } else {
+    await commitWithOthers(q, entry);
+  }
 }

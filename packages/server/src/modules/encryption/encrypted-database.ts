@@ -147,6 +147,9 @@ export function withFieldEncryption(db: Database, encryption: FieldEncryption): 
     get mode() {
       return db.mode;
     },
+    get dataDir() {
+      return db.dataDir;
+    },
     get hasVector() {
       return db.hasVector;
     },

@@ -29,6 +29,8 @@ export type QueryObserver = (seconds: number, isError: boolean) => void;
 /** The database CareGraph runs on: embedded PGlite or a PostgreSQL server, one SQL dialect. */
 export type Database = Queryable & {
   readonly mode: 'embedded' | 'postgres';
+  /** The directory of an embedded database kept on disk; undefined in memory and on PostgreSQL. */
+  readonly dataDir?: string | undefined;
   /** Runs `work` in one transaction; commits when it resolves, rolls back when it throws. */
   transaction: <T>(work: (tx: Queryable) => Promise<T>) => Promise<T>;
   /** Whether the optional pgvector extension is available on this server. */

@@ -67,6 +67,7 @@ export async function openEmbeddedDatabase(dataDir: string, observe: QueryObserv
   const base = wrap(pglite, observe, yieldToEventLoop);
   return {
     mode: 'embedded',
+    dataDir: dataDir === 'memory://' ? undefined : dataDir,
     hasVector: true,
     query: base.query,
     exec: base.exec,
