@@ -2,7 +2,7 @@
 // with the benchmark-only switch off), how fast entries are appended and put in the Merkle tree,
 // and how long `caregraph audit verify` takes over a log of 1M entries (generated directly).
 // Usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick] [--reads-only] [--profile dir]
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
@@ -48,7 +48,15 @@ type Settings = {
   profileDir: string | undefined;
 };
 
-type ReadRound = { audit: 'on' | 'off'; readsPerSecond: number; p50Ms: number; p99Ms: number; errors: number };
+type ReadRound = {
+  audit: 'on' | 'off';
+  readsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** The server process's CPU time (user + system) per read in the measured window. */
+  serverCpuMsPerRead: number;
+  errors: number;
+};
 
 type AuditModeReport = {
   benchmark: 'auth-audit';
@@ -63,6 +71,10 @@ type AuditModeReport = {
     auditOnReadsPerSecond: number;
     auditOffReadsPerSecond: number;
     overhead: number;
+    /** Mean server CPU ms per read with audit on and off, and how much more the audited read needs. */
+    auditOnCpuMsPerRead: number;
+    auditOffCpuMsPerRead: number;
+    cpuOverhead: number;
     targetOverhead: number;
     meetsTarget: boolean;
   };
@@ -80,6 +92,21 @@ type AuditModeReport = {
   };
   errors: number;
 };
+
+/** Linux clock ticks per second (`getconf CLK_TCK`), the unit of /proc/<pid>/stat times. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds, from /proc/<pid>/stat.
+ * A noisy neighbour lengthens wall times far more than the CPU time a request needs, so the
+ * server's CPU per read shows what recording costs even when the machine is shared.
+ */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at state, field 3; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
 
 const log = (message: string) => process.stderr.write(`[auth-audit] ${message}\n`);
 const round1 = (value: number) => Math.round(value * 10) / 10;
@@ -125,6 +152,10 @@ async function measureReads(
   const stop = onCleanup('server', server.stop);
   const client = new FhirClient(server.origin, server.accessToken, settings.clients);
   let result: LoadResult;
+  // Sampled on timers at the bounds of the measured window, while the clients run.
+  const cpu = { from: 0, until: 0 };
+  const fromTimer = setTimeout(() => (cpu.from = processCpuMs(server.pid)), settings.warmupMs);
+  const untilTimer = setTimeout(() => (cpu.until = processCpuMs(server.pid)), settings.warmupMs + settings.durationMs);
   try {
     let next = 0;
     result = await runTimed({
@@ -134,18 +165,22 @@ async function measureReads(
       operation: () => client.read('Patient', options.ids[next++ % options.ids.length] ?? ''),
     });
   } finally {
+    clearTimeout(fromTimer);
+    clearTimeout(untilTimer);
     await client.close();
     await stop();
   }
   const readsPerSecond = Math.round(result.operations / result.seconds);
+  const serverCpuMsPerRead = Math.round(((cpu.until - cpu.from) / Math.max(1, result.operations)) * 1000) / 1000;
   log(
-    `  audit ${options.audit}: ${readsPerSecond} reads/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms`,
+    `  audit ${options.audit}: ${readsPerSecond} reads/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms, server CPU ${serverCpuMsPerRead} ms/read`,
   );
   return {
     audit: options.audit,
     readsPerSecond,
     p50Ms: result.latency.p50Ms,
     p99Ms: result.latency.p99Ms,
+    serverCpuMsPerRead,
     errors: result.errors,
   };
 }
@@ -274,15 +309,18 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditMod
         rounds.push(await measureReads({ dataDir, databaseUrl, audit, ids, mode }, settings));
       }
     }
-    const mean = (audit: 'on' | 'off') => {
-      const of = rounds.filter((item) => item.audit === audit);
-      return of.reduce((sum, item) => sum + item.readsPerSecond, 0) / of.length;
+    const mean = (audit: 'on' | 'off', of: (round: ReadRound) => number) => {
+      const matching = rounds.filter((item) => item.audit === audit);
+      return matching.reduce((sum, item) => sum + of(item), 0) / matching.length;
     };
-    const on = mean('on');
-    const off = mean('off');
+    const on = mean('on', (round) => round.readsPerSecond);
+    const off = mean('off', (round) => round.readsPerSecond);
     const overhead = Math.round((1 - on / off) * 1000) / 1000;
+    const cpuOn = mean('on', (round) => round.serverCpuMsPerRead);
+    const cpuOff = mean('off', (round) => round.serverCpuMsPerRead);
+    const cpuOverhead = Math.round((cpuOn / cpuOff - 1) * 1000) / 1000;
     log(
-      `${mode}: audited reads ${Math.round(on)}/s vs ${Math.round(off)}/s unaudited: overhead ${(overhead * 100).toFixed(1)}%`,
+      `${mode}: audited reads ${Math.round(on)}/s vs ${Math.round(off)}/s unaudited: overhead ${(overhead * 100).toFixed(1)}%; server CPU ${cpuOn.toFixed(3)} vs ${cpuOff.toFixed(3)} ms/read (+${(cpuOverhead * 100).toFixed(1)}%)`,
     );
     let append: AuditModeReport['append'] | undefined;
     let verify: AuditModeReport['verify'] | undefined;
@@ -308,6 +346,9 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditMod
         auditOnReadsPerSecond: Math.round(on),
         auditOffReadsPerSecond: Math.round(off),
         overhead,
+        auditOnCpuMsPerRead: Math.round(cpuOn * 1000) / 1000,
+        auditOffCpuMsPerRead: Math.round(cpuOff * 1000) / 1000,
+        cpuOverhead,
         targetOverhead: OVERHEAD_TARGET,
         meetsTarget: overhead <= OVERHEAD_TARGET,
       },
@@ -324,8 +365,8 @@ function renderMarkdown(reports: AuditModeReport[]): string {
   const lines = [
     '# Audit benchmark (latest run)',
     '',
-    '| mode | reads/s audit on | reads/s audit off | overhead (target ≤ 15%) | append entries/s | integrate entries/s | verify entries | verify s | export MB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| mode | reads/s audit on | reads/s audit off | overhead (target ≤ 15%) | server CPU ms/read on / off | append entries/s | integrate entries/s | verify entries | verify s | export MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const report of reports) {
     const { reads, append, verify } = report;
@@ -336,12 +377,13 @@ function renderMarkdown(reports: AuditModeReport[]): string {
       ? `${verify.entries.toLocaleString('en-US')} | ${verify.verifySeconds} | ${verify.exportMegabytes}`
       : '– | – | –';
     lines.push(
-      `| ${report.mode}${report.quick ? ' (quick)' : ''} | ${reads.auditOnReadsPerSecond} | ${reads.auditOffReadsPerSecond} | ${(reads.overhead * 100).toFixed(1)}% ${reads.meetsTarget ? '✓' : '✗'} | ${appended} | ${verified} |`,
+      `| ${report.mode}${report.quick ? ' (quick)' : ''} | ${reads.auditOnReadsPerSecond} | ${reads.auditOffReadsPerSecond} | ${(reads.overhead * 100).toFixed(1)}% ${reads.meetsTarget ? '✓' : '✗'} | ${reads.auditOnCpuMsPerRead} / ${reads.auditOffCpuMsPerRead} | ${appended} | ${verified} |`,
     );
   }
   lines.push(
     '',
     `Reads: GET Patient/{id} with ${reports[0]?.settings.clients ?? 0} closed-loop clients, ${reports[0]?.settings.rounds ?? 0} alternating rounds per setting; "audit off" is the benchmark-only CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK.`,
+    'Server CPU: user + system time of the server process per read in the measured window (/proc), less sensitive than rates to other load on the machine.',
     'Append: entries recorded as reads record them (concurrent writers share a commit). Verify: `verifyLog` over an export (leaf hashes recomputed, tree rebuilt, every signed head checked).',
     '',
   );
