@@ -131,6 +131,18 @@ describe('authorization server: discovery, client credentials, introspection, re
     assert.deepEqual(json(inactive), { active: false });
   });
 
+  it('refuses a token once it has expired, though its signature was verified before', async (context) => {
+    const { body } = await requestClientToken(testApp.app, clientId, secret);
+    const token = String(body.access_token);
+    assert.equal((await readPatient(token)).statusCode, 200);
+    // The server's clock (not the database's, which still finds the token unexpired) moves past `exp`.
+    const exp = Number(tokenParts(token).claims.exp);
+    context.mock.timers.enable({ apis: ['Date'], now: (exp + 1) * 1000 });
+    assert.equal((await readPatient(token)).statusCode, 401);
+    context.mock.timers.reset();
+    assert.equal((await readPatient(token)).statusCode, 200);
+  });
+
   it('rotates the signing key: old tokens verify until they expire, new tokens use the new key', async () => {
     // 1. A token signed with the current key.
     const before = String((await requestClientToken(testApp.app, clientId, secret)).body.access_token);
