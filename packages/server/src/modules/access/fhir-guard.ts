@@ -15,6 +15,7 @@ import {
 } from './fhir-access.ts';
 import { isUnrestricted, type AccessPolicy } from './policy.ts';
 import type { ScopeInteraction } from './smart-scopes.ts';
+import type { Queryable } from '../../platform/db/index.ts';
 
 /** What the guard asks of the stored data (supplied by the FHIR module, which owns the tables). */
 export type AccessProbe = CompartmentProbe & {
@@ -39,8 +40,28 @@ export type AccessProbe = CompartmentProbe & {
   ) => Promise<Set<string>>;
   /** The resource types of the Patient compartment. */
   patientCompartmentTypes: () => readonly string[];
-  /** Whether an active deny Consent of the patient applies to the filter's caller. */
+  /**
+   * The resources (`Type/id`) of `patientIds` (every patient when undefined) that the patients'
+   * Consents hide from the filter's caller; empty for callers consent does not bind.
+   */
+  findHiddenResources: (filter: AccessFilter, patientIds: readonly string[] | undefined) => Promise<Set<string>>;
+  /** Whether a deny provision of one of the patient's active Consents applies to the filter's caller now. */
   hasDenyConsent: (filter: AccessFilter, patientId: string) => Promise<boolean>;
+  /** The same probe asking through `q` (an open transaction). */
+  within: (q: Queryable) => AccessProbe;
+  /**
+   * Whether the live resource, as `q` (the writing transaction) sees it, is within one of the
+   * filter's grants for `interaction`: their criteria (`criteria`), or the patients they reach
+   * (`reach`). Consent is not part of it.
+   */
+  isStoredWithin: (
+    q: Queryable,
+    filter: AccessFilter,
+    resourceType: string,
+    id: string,
+    interaction: ScopeInteraction,
+    part: 'criteria' | 'reach',
+  ) => Promise<boolean>;
 };
 
 /** The caller: SMART scopes and launch patient, roles, and who they are (fhirUser). */
@@ -49,9 +70,18 @@ export type GuardIdentity = AccessIdentity & FilterIdentity;
 /** A use of break-the-glass: the record opened beyond the caller's normal reach. */
 export type BreakGlassUse = { reference: string };
 
+/** A resource just stored by a create or an update, not yet committed. */
+export type WrittenResource = { resourceType: string; id: string; interaction: 'c' | 'u' };
+
 /** The per-request guard the FHIR router calls; `filter` restricts searches and includes in SQL. */
 export type FhirAccessGuard = {
-  authorize: <Request extends FhirAccessRequest>(request: Request) => Promise<Request>;
+  /** Checks one request (throws a 403 or 404 OperationOutcome); `q`: the transaction it runs in, if one is open. */
+  authorize: <Request extends FhirAccessRequest>(request: Request, q?: Queryable) => Promise<Request>;
+  /**
+   * Refuses (403) a stored resource that matches none of the criteria of the policy rows allowing
+   * the write: the router calls it in the writing transaction, so a refusal stores nothing.
+   */
+  checkWritten: (q: Queryable, written: WrittenResource) => Promise<void>;
   filter: AccessFilter;
   /** The records opened by breaking the glass during the request (empty when the reason was not needed). */
   breakGlassUses: BreakGlassUse[];
@@ -75,11 +105,17 @@ export function createFhirAccessGuard(options: {
   probe: AccessProbe;
   breakGlassReason: string | undefined;
 }): FhirAccessGuard {
-  const { identity, policies, probe } = options;
+  const { identity, policies } = options;
+  // The probe of the request being authorised: on the open transaction of a Bundle's entry (an
+  // embedded database runs one connection, which a query outside the transaction would wait for).
+  // Entries are authorised one after another, so one variable serves.
+  let probe = options.probe;
   const hasReason = options.breakGlassReason !== undefined;
   const normal = createAccessFilter(policies, identity, false);
   const broken = createAccessFilter(policies, identity, true);
   const uses: BreakGlassUse[] = [];
+  // Patched resources: the patch document names no patient, so whose they are is checked once stored.
+  const patched = new Set<string>();
   const canBreakGlass = (resourceType: string, interaction: ScopeInteraction) =>
     hasReason && normal.rulesFor(resourceType, interaction).grants.some((grant) => grant.breakGlass);
   const noteUse = (reference: string) => {
@@ -165,7 +201,9 @@ export function createFhirAccessGuard(options: {
         }
         noteUse(reference);
       }
-      if (interaction === 'u') {
+      if (interaction === 'u' && request.method === 'PATCH') {
+        patched.add(reference);
+      } else if (interaction === 'u') {
         await checkBody(resourceType, 'u', request.body, reference);
       }
     }
@@ -248,10 +286,40 @@ export function createFhirAccessGuard(options: {
   }
 
   return {
-    async authorize(request) {
-      const scoped = await checkFhirAccess(identity, request, probe);
-      await checkPolicy(scoped);
-      return scoped;
+    async authorize(request, q) {
+      probe = q ? options.probe.within(q) : options.probe;
+      try {
+        const scoped = await checkFhirAccess(identity, request, probe);
+        await checkPolicy(scoped);
+        return scoped;
+      } finally {
+        probe = options.probe;
+      }
+    },
+    // The criteria are checked on the stored form, with the search's own SQL, so a write is held to
+    // exactly what a search under the same row would find. Break-the-glass widens whose records a
+    // user reaches, not what they may write.
+    async checkWritten(q, { resourceType, id, interaction }) {
+      const reference = `${resourceType}/${id}`;
+      if (patched.has(reference) && !needsNoInstanceCheck(resourceType, interaction)) {
+        if (!(await probe.isStoredWithin(q, normal, resourceType, id, interaction, 'reach'))) {
+          const glass =
+            canBreakGlass(resourceType, interaction) &&
+            (await probe.isStoredWithin(q, broken, resourceType, id, interaction, 'reach'));
+          if (!glass) {
+            deny(`The patched ${resourceType} must stay with patients you reach`);
+          }
+          noteUse(reference);
+        }
+      }
+      const { grants } = normal.rulesFor(resourceType, interaction);
+      if (grants.length === 0 || grants.some((grant) => grant.criteria === undefined)) {
+        return;
+      }
+      if (!(await probe.isStoredWithin(q, normal, resourceType, id, interaction, 'criteria'))) {
+        const criteria = grants.map((grant) => grant.criteria).join(' or ');
+        deny(`The ${resourceType} must match the criteria your role may write under (${criteria})`);
+      }
     },
     // With a stated reason, searches run through the broken-glass filter (checkSearch lists the use).
     filter: hasReason ? broken : normal,

@@ -19,6 +19,7 @@ export {
   type BreakGlassUse,
   type FhirAccessGuard,
   type GuardIdentity,
+  type WrittenResource,
 } from './fhir-guard.ts';
 export {
   API_AREAS,

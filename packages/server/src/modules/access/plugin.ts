@@ -7,6 +7,8 @@ import { registerAccessAdminRoutes } from './admin-routes.ts';
 import { tryGetRouteRule } from './api-route-rules.ts';
 import { enforcePolicyRule } from './enforce-route-rule.ts';
 import { createBreakGlassAlerts } from './break-glass-alert.ts';
+import { createCompartmentProbe } from '../fhir/compartment-probe.ts';
+import { createAccessFilter } from './access-filter.ts';
 import type { BreakGlassUse } from './fhir-guard.ts';
 import type { AccessPolicy } from './policy.ts';
 import { createPolicyCache } from './policy-store.ts';
@@ -30,6 +32,12 @@ export type AccessService = {
       createCommunication: (communication: Record<string, unknown>) => Promise<void>;
     },
   ) => Promise<void>;
+  /**
+   * The resources (`Type/id`) of `patientIds` (every patient when undefined) that patients'
+   * Consents hide from the request's caller, for APIs that show patient data outside the FHIR
+   * search (the journey). Empty for callers consent does not bind (the patient themself, services).
+   */
+  hiddenByConsent: (request: FastifyRequest, patientIds: readonly string[] | undefined) => Promise<Set<string>>;
   /** Every route registered on the app after this plugin (what the authorisation matrix covers). */
   routes: () => readonly RegisteredRoute[];
 };
@@ -80,6 +88,14 @@ export const accessPlugin = fp(async (app) => {
         },
         options.createCommunication,
       );
+    },
+    async hiddenByConsent(request, patientIds) {
+      const context = request.context;
+      if (!context) {
+        throw new Error('consent asked for an unauthenticated request');
+      }
+      const filter = createAccessFilter(await cache.get(context.tenantId), context, false);
+      return createCompartmentProbe(app.db, context.tenantId).findHiddenResources(filter, patientIds);
     },
     routes: () => routes,
   } satisfies AccessService);

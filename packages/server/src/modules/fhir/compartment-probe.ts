@@ -4,6 +4,7 @@
 // (search/access-condition.ts), so reads and searches decide alike.
 import type { AccessFilter, AccessProbe, ScopeInteraction } from '../access/index.ts';
 import type { Queryable } from '../../platform/db/index.ts';
+import { buildConsentHiddenQuery } from '../consent/index.ts';
 import { buildAccessCondition, buildDenyConsentCheck } from './search/access-condition.ts';
 import { compartmentParams, compartmentResourceTypes } from './search/compartments.ts';
 import { SqlParams } from './search/value-conditions.ts';
@@ -34,9 +35,26 @@ const consentOnly = (filter: AccessFilter): AccessFilter => ({
   },
 });
 
+/** The filter reduced to one part of its grants: their criteria, or the patients they reach. */
+const onePart = (filter: AccessFilter, part: 'criteria' | 'reach'): AccessFilter => ({
+  ...filter,
+  rulesFor(resourceType, interaction) {
+    const { grants } = filter.rulesFor(resourceType, interaction);
+    return {
+      grants: grants.map((grant) =>
+        part === 'criteria'
+          ? { patients: 'any', criteria: grant.criteria, breakGlass: false }
+          : { ...grant, criteria: undefined },
+      ),
+      isConsentEnforced: false,
+    };
+  },
+});
+
 /** A probe on the tenant's stored resources: a resource is in the compartment when one of its compartment references points at the patient. */
 export function createCompartmentProbe(q: Queryable, tenantId: string): AccessProbe {
   return {
+    within: (tx) => createCompartmentProbe(tx, tenantId),
     isResourceType: isKnownResourceType,
     isPatientCompartmentType: (resourceType) => compartmentParams('Patient', resourceType).length > 0,
     patientCompartmentTypes: () => compartmentResourceTypes('Patient'),
@@ -88,6 +106,38 @@ export function createCompartmentProbe(q: Queryable, tenantId: string): AccessPr
         params.values,
       );
       return new Set(rows.map((row) => row.id));
+    },
+    async isStoredWithin(tx, filter, resourceType, id, interaction, part) {
+      const params = new SqlParams();
+      const tenant = params.add(tenantId);
+      const scope = { row: 'r', tenant, resourceType, type: params.add(resourceType) };
+      const matched = buildAccessCondition(onePart(filter, part), scope, interaction, params);
+      const { rows } = await tx.query<{ matched: boolean }>(
+        `SELECT (${matched}) AS matched FROM resource r
+         WHERE r.tenant_id = ${tenant} AND r.resource_type = ${scope.type} AND r.id = ${params.add(id)} AND NOT r.deleted`,
+        params.values,
+      );
+      return rows[0]?.matched === true;
+    },
+    async findHiddenResources(filter, patientIds) {
+      if (!filter.rulesFor('Patient', 'r').isConsentEnforced) {
+        return new Set();
+      }
+      const params = new SqlParams();
+      const tenant = params.add(tenantId);
+      const codesByType = Object.fromEntries(
+        compartmentResourceTypes('Patient').map((type) => [type, compartmentParams('Patient', type)]),
+      );
+      const patients = patientIds === undefined ? undefined : params.add(patientIds);
+      const sql = buildConsentHiddenQuery({
+        caller: filter,
+        target: { kind: 'compartment', codesByType },
+        tenant,
+        params,
+        ...(patients === undefined ? {} : { patients }),
+      });
+      const { rows } = await q.query<{ resource_type: string; id: string }>(sql, params.values);
+      return new Set(rows.map((row) => `${row.resource_type}/${row.id}`));
     },
     async hasDenyConsent(filter, patientId) {
       const params = new SqlParams();

@@ -55,8 +55,20 @@ function requireKnownParameters(request: FastifyRequest, known: readonly string[
   }
 }
 
-function scopeOf(request: FastifyRequest<{ Params: PatientParams }>): JourneyScope {
-  return { tenantId: request.context?.tenantId ?? '', patientId: request.params.id };
+/**
+ * The journey as the caller may see it: without what the patient's Consents hide from them (the
+ * access module decides, as for FHIR reads). A patient hidden whole has no journey for them.
+ */
+async function scopeOf(
+  app: FastifyInstance,
+  request: FastifyRequest<{ Params: PatientParams }>,
+): Promise<JourneyScope> {
+  const patientId = request.params.id;
+  const hidden = await app.access.hiddenByConsent(request, [patientId]);
+  if (hidden.has(`Patient/${patientId}`)) {
+    throw new JourneyError(404, 'JOURNEY_PATIENT_NOT_FOUND', `Patient/${patientId} has no journey here`);
+  }
+  return { tenantId: request.context?.tenantId ?? '', patientId, hidden };
 }
 
 function parseRelations(value: string | undefined): string[] | undefined {
@@ -112,7 +124,12 @@ export function registerJourneyRoutes(app: FastifyInstance, options: { baseUrl: 
       requireKnownParameters(request, FILTERS);
       const { _count: count, _cursor: cursor, ...filters } = request.query;
       const filter = parseJourneyFilter(filters);
-      return readJourney(app.db, { ...scopeOf(request), filter, count, ...(cursor === undefined ? {} : { cursor }) });
+      return readJourney(app.db, {
+        ...(await scopeOf(app, request)),
+        filter,
+        count,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
     },
   );
 
@@ -124,7 +141,7 @@ export function registerJourneyRoutes(app: FastifyInstance, options: { baseUrl: 
       const { _count: count, _cursor: cursor, groupBy, ...filters } = request.query;
       const filter = parseJourneyFilter(filters);
       return readTimeline(app.db, {
-        ...scopeOf(request),
+        ...(await scopeOf(app, request)),
         filter,
         count,
         groupBy,
@@ -141,7 +158,7 @@ export function registerJourneyRoutes(app: FastifyInstance, options: { baseUrl: 
       const { mode, maxDepth, maxPaths } = request.query;
       const relations = parseRelations(request.query.relations);
       return findJourneyPaths(app.db, {
-        ...scopeOf(request),
+        ...(await scopeOf(app, request)),
         from: parseAnyReference(request.query.from, 'from'),
         to: parseAnyReference(request.query.to, 'to'),
         mode,
@@ -159,7 +176,7 @@ export function registerJourneyRoutes(app: FastifyInstance, options: { baseUrl: 
       requireKnownParameters(request, ['ref', 'hops', 'relations']);
       const relations = parseRelations(request.query.relations);
       return readNeighbourhood(app.db, {
-        ...scopeOf(request),
+        ...(await scopeOf(app, request)),
         ref: parseAnyReference(request.query.ref, 'ref'),
         hops: request.query.hops,
         maxNodes: MAX_NEIGHBOURHOOD_NODES,
@@ -173,7 +190,7 @@ export function registerJourneyRoutes(app: FastifyInstance, options: { baseUrl: 
     { schema: { params: patientParams, response: { 200: carePathwayResponse } } },
     async (request) => {
       requireKnownParameters(request, []);
-      return readCarePathway(app.db, fhirFetchFor(app, request, options.baseUrl), scopeOf(request));
+      return readCarePathway(app.db, fhirFetchFor(app, request, options.baseUrl), await scopeOf(app, request));
     },
   );
 
@@ -193,6 +210,7 @@ export function registerJourneyRoutes(app: FastifyInstance, options: { baseUrl: 
       const cohort = await resolveCohort(fetch, cohortSourceOf(request.query));
       return findCohortPatterns(app.db, cohort, {
         tenantId: request.context?.tenantId ?? '',
+        hidden: await app.access.hiddenByConsent(request, cohort ?? undefined),
         from,
         to,
         stepTypes,

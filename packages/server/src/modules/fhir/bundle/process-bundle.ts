@@ -177,7 +177,15 @@ async function processTransaction(
         if (plan.existing) {
           response = plan.existing;
         } else if (request.method === 'POST' && plan.assignedId) {
+          // Created here with the id planned for it, not dispatched: authorised here like every
+          // dispatched entry, and held to the caller's policy criteria once stored (modules/access).
+          await repo.access?.authorize(request, ctx.tx);
           response = await createResource(ctx, request.path, request.body, plan.assignedId);
+          await repo.access?.checkWritten(ctx.tx, {
+            resourceType: request.path,
+            id: plan.assignedId,
+            interaction: 'c',
+          });
         } else {
           response = await dispatch(inner, request);
         }

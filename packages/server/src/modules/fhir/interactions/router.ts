@@ -30,6 +30,7 @@ import { patchResource } from './patch-resource.ts';
 import { readResource, readVersion } from './read-resource.ts';
 import { searchType } from './search.ts';
 import { searchCompartment, searchSystem } from './search-levels.ts';
+import type { StoreContext } from '../store/context.ts';
 import { inTransaction, readContext, type FhirRepo, type FhirRequest, type FhirResponse } from './types.ts';
 import { validateOperation } from './validate-operation.ts';
 import { createResource, deleteResource, updateResource } from './write-resource.ts';
@@ -50,7 +51,7 @@ export async function handleFhirRequest(repo: FhirRepo, asked: FhirRequest): Pro
   try {
     // What the caller may do (modules/access); a search reached only through patient/ scopes comes back narrowed.
     if (repo.access) {
-      request = await repo.access.authorize(asked);
+      request = await repo.access.authorize(asked, repo.tx);
     }
     if (isAuditEventPath(request.path)) {
       return await handleAuditEventRequest({ ...readContext(repo), baseUrl: repo.baseUrl }, request);
@@ -150,6 +151,27 @@ function notAllowedAt(method: string, where: string): never {
   throw new OutcomeError(notAllowed(`${method} is not supported at ${where}`));
 }
 
+/**
+ * A create or update in its transaction, with what it stored held to the criteria of the caller's
+ * policy rows (modules/access) before it commits: a refusal rolls the write back.
+ */
+function inCheckedWrite(
+  repo: FhirRepo,
+  resourceType: string,
+  work: (ctx: StoreContext) => Promise<FhirResponse>,
+  isCreate = false,
+): Promise<FhirResponse> {
+  return inTransaction(repo, async (ctx) => {
+    const response = await work(ctx);
+    const id = response.location?.split('/')[1];
+    // A conditional create that found its match (200) wrote nothing.
+    if (repo.access && id !== undefined && (!isCreate || response.status === 201)) {
+      await repo.access.checkWritten(ctx.tx, { resourceType, id, interaction: response.status === 201 ? 'c' : 'u' });
+    }
+    return response;
+  });
+}
+
 function routeType(repo: FhirRepo, request: FhirRequest, method: string, resourceType: string) {
   const conditions = queryString(request.query);
   switch (method) {
@@ -157,14 +179,18 @@ function routeType(repo: FhirRepo, request: FhirRequest, method: string, resourc
       return searchType(repo, resourceType, request.query, request.lenient === true);
     case 'POST': {
       const ifNoneExist = request.ifNoneExist;
-      return inTransaction(repo, (ctx) =>
-        ifNoneExist
-          ? conditionalCreate(ctx, { baseUrl: repo.baseUrl, resourceType, body: request.body, ifNoneExist })
-          : createResource(ctx, resourceType, request.body),
+      return inCheckedWrite(
+        repo,
+        resourceType,
+        (ctx) =>
+          ifNoneExist
+            ? conditionalCreate(ctx, { baseUrl: repo.baseUrl, resourceType, body: request.body, ifNoneExist })
+            : createResource(ctx, resourceType, request.body),
+        true,
       );
     }
     case 'PUT':
-      return inTransaction(repo, (ctx) =>
+      return inCheckedWrite(repo, resourceType, (ctx) =>
         conditionalUpdate(ctx, {
           baseUrl: repo.baseUrl,
           resourceType,
@@ -187,11 +213,11 @@ function routeInstance(repo: FhirRepo, request: FhirRequest, method: string, res
     case 'GET':
       return readResource(repo, resourceType, id);
     case 'PUT':
-      return inTransaction(repo, (ctx) =>
+      return inCheckedWrite(repo, resourceType, (ctx) =>
         updateResource(ctx, { resourceType, id, body: request.body, ifMatch: request.ifMatch }),
       );
     case 'PATCH':
-      return inTransaction(repo, (ctx) =>
+      return inCheckedWrite(repo, resourceType, (ctx) =>
         patchResource(ctx, { resourceType, id, body: request.body, ifMatch: request.ifMatch }),
       );
     case 'DELETE':

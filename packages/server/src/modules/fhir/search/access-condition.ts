@@ -4,6 +4,12 @@
 // Consent hides. Searches stay filtered in the database, so paging and totals count only what the
 // caller may see.
 import type { AccessFilter, Grant, ScopeInteraction, TypeRules } from '../../access/index.ts';
+import {
+  buildConsentHiddenQuery,
+  buildDenyInForceQuery,
+  buildNoDenialsCondition,
+  type ConsentTarget,
+} from '../../consent/index.ts';
 import { compartmentParams } from './compartments.ts';
 import { criterionCondition } from './build-sql.ts';
 import { parseSearchQuery } from './parse-query.ts';
@@ -89,32 +95,35 @@ function criteriaCondition(criteria: string, resourceType: string, scope: TypeSc
   return query.criteria.map((criterion) => criterionCondition({ row, tenant, type }, criterion, ctx)).join(' AND ');
 }
 
-/**
- * Deny Consents in force: (patient id, security label code) pairs, from each active Consent's
- * provisions of type `deny` (the base provision or nested ones) and their `securityLabel` codes.
- * The patient's own consent never hides their record from them.
- */
-function deniedLabels(filter: AccessFilter, tenant: string, params: SqlParams): string {
-  const notOwn = filter.ownPatientId === undefined ? '' : `AND acp.target_id <> ${params.add(filter.ownPatientId)}`;
-  return `SELECT acp.target_id, acl.label #>> '{}' FROM resource acc
-    JOIN search_reference acp ON acp.tenant_id = acc.tenant_id AND acp.resource_type = 'Consent'
-      AND acp.resource_id = acc.id AND acp.code = 'patient' AND acp.target_type = 'Patient'
-    CROSS JOIN LATERAL jsonb_path_query(acc.content, 'lax $.provision.** ? (@.type == "deny").securityLabel.code') acl (label)
-    WHERE acc.tenant_id = ${tenant} AND acc.resource_type = 'Consent' AND NOT acc.deleted
-      AND acc.content ->> 'status' = 'active' ${notOwn}`;
-}
-
-/** A query with a row when the patient has a deny Consent in force against the filter's caller. */
+/** A query with a row when a deny provision of one of the patient's Consents applies to the filter's caller now. */
 export function buildDenyConsentCheck(
   filter: AccessFilter,
   tenant: string,
   patient: string,
   params: SqlParams,
 ): string {
-  return `SELECT 1 FROM (${deniedLabels(filter, tenant, params)}) acd (patient_id, label) WHERE acd.patient_id = ${patient} LIMIT 1`;
+  return buildDenyInForceQuery({ caller: filter, tenant, params, patient });
 }
 
-/** `row` is not hidden by a deny Consent of its patient for one of its `meta.security` labels. */
+/** `row` (of any of `resourceTypes`, in its `resource_type` column) is not hidden from the caller by consent. */
+function notDeniedByConsentAcross(
+  resourceTypes: readonly string[],
+  row: string,
+  tenant: string,
+  filter: AccessFilter,
+  params: SqlParams,
+) {
+  const codesByType = Object.fromEntries(resourceTypes.map((type) => [type, compartmentParams('Patient', type)]));
+  const hidden = buildConsentHiddenQuery({
+    caller: filter,
+    target: { kind: 'compartment', codesByType },
+    tenant,
+    params,
+  });
+  return `(${buildNoDenialsCondition(tenant)} OR (${row}.resource_type, ${row}.id) NOT IN (SELECT acz.resource_type, acz.id FROM (${hidden}) acz (resource_type, id)))`;
+}
+
+/** `row` is not hidden from the caller by a Consent of its patient (modules/consent). */
 function notDeniedByConsent(
   resourceType: string,
   row: string,
@@ -122,19 +131,12 @@ function notDeniedByConsent(
   filter: AccessFilter,
   params: SqlParams,
 ) {
-  const denied = deniedLabels(filter, tenant, params);
-  const labels = `SELECT acs.resource_id FROM search_token acs`;
-  const where = `WHERE acs.tenant_id = ${tenant} AND acs.resource_type = ${params.add(resourceType)} AND acs.code = '_security'`;
-  // Evaluated once per statement: a tenant without deny consents pays one look at its Consents, no per-row check.
-  const noDenials = `NOT EXISTS (${deniedLabels(filter, tenant, params)})`;
-  if (resourceType === 'Patient') {
-    return `(${noDenials} OR ${row}.id NOT IN (${labels} ${where} AND (acs.resource_id, acs.value) IN (${denied})))`;
-  }
-  const codes = compartmentParams('Patient', resourceType);
-  return `(${noDenials} OR ${row}.id NOT IN (${labels} JOIN search_reference acq ON acq.resource_id = acs.resource_id
-      AND acq.tenant_id = acs.tenant_id AND acq.resource_type = acs.resource_type
-      AND acq.code = ANY(${params.add(codes)}::text[]) AND acq.target_type = 'Patient'
-    ${where} AND (acq.target_id, acs.value) IN (${denied})))`;
+  const target: ConsentTarget =
+    resourceType === 'Patient'
+      ? { kind: 'patient' }
+      : { kind: 'type', resourceType, codes: compartmentParams('Patient', resourceType) };
+  const hidden = buildConsentHiddenQuery({ caller: filter, target, tenant, params });
+  return `(${buildNoDenialsCondition(tenant)} OR ${row}.id NOT IN (SELECT acz.id FROM (${hidden}) acz (resource_type, id)))`;
 }
 
 const isPatientData = (resourceType: string) =>
@@ -143,8 +145,17 @@ const isPatientData = (resourceType: string) =>
 /** One type's rows; its placeholder is made on first use (an unused parameter has no type PostgreSQL can infer). */
 type TypeScope = { row: string; tenant: string; resourceType: string; type: () => string };
 
-/** The condition for one type: any grant's reach and criteria, and no consent denial. 'true' when unconditional. */
-function typeCondition(rules: TypeRules, filter: AccessFilter, scope: TypeScope, params: SqlParams): string {
+/**
+ * The condition for one type: any grant's reach and criteria, and (unless `isConsentApart`, when
+ * the caller checks consent for several types at once) no consent denial. 'true' when unconditional.
+ */
+function typeCondition(
+  rules: TypeRules,
+  filter: AccessFilter,
+  scope: TypeScope,
+  params: SqlParams,
+  isConsentApart = false,
+): string {
   const { row, tenant, resourceType } = scope;
   if (rules.grants.length === 0) {
     return 'false';
@@ -162,7 +173,7 @@ function typeCondition(rules: TypeRules, filter: AccessFilter, scope: TypeScope,
         ].join(' AND ');
       });
   const conditions = alternatives.length === 0 ? [] : [`(${alternatives.map((part) => `(${part})`).join(' OR ')})`];
-  if (patientData && rules.isConsentEnforced) {
+  if (patientData && rules.isConsentEnforced && !isConsentApart) {
     conditions.push(notDeniedByConsent(resourceType, row, tenant, filter, params));
   }
   return conditions.length === 0 ? 'true' : conditions.join(' AND ');
@@ -182,14 +193,20 @@ export function buildAccessCondition(
     const typed = { ...scope, type: () => scope.type };
     return typeCondition(filter.rulesFor(scope.resourceType, interaction), filter, typed, params);
   }
-  // Several types: the unconditional ones in one list, each of the others with its own condition.
+  // Several types: the unconditional ones in one list, each of the others with its own condition,
+  // and consent checked once for every type it covers (one hidden set, not one per type).
   const open: string[] = [];
   const conditioned: string[] = [];
+  const consented: string[] = [];
   for (const resourceType of scope.resourceTypes) {
     let placeholder: string | undefined;
     const type = () => (placeholder ??= params.add(resourceType));
     const typed = { row: scope.row, tenant: scope.tenant, resourceType, type };
-    const condition = typeCondition(filter.rulesFor(resourceType, interaction), filter, typed, params);
+    const rules = filter.rulesFor(resourceType, interaction);
+    const condition = typeCondition(rules, filter, typed, params, true);
+    if (condition !== 'false' && rules.isConsentEnforced && isPatientData(resourceType)) {
+      consented.push(resourceType);
+    }
     if (condition === 'true') {
       open.push(resourceType);
     } else if (condition !== 'false') {
@@ -199,5 +216,11 @@ export function buildAccessCondition(
   if (open.length > 0) {
     conditioned.unshift(`${scope.row}.resource_type = ANY(${params.add(open)}::text[])`);
   }
-  return conditioned.length === 0 ? 'false' : `(${conditioned.join(' OR ')})`;
+  if (conditioned.length === 0) {
+    return 'false';
+  }
+  const reached = `(${conditioned.join(' OR ')})`;
+  return consented.length === 0
+    ? reached
+    : `(${reached} AND ${notDeniedByConsentAcross(consented, scope.row, scope.tenant, filter, params)})`;
 }

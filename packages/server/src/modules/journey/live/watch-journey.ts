@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requirePatient, type JourneyScope } from '../queries/journey-nodes.ts';
 import { patientParams } from '../schemas.ts';
-import type { JourneyHub } from './journey-hub.ts';
+import type { JourneyHub, JourneyLiveMessage } from './journey-hub.ts';
 
 /** How long a socket opened without an Authorization header has to send its credential. */
 const AUTHENTICATE_WITHIN_MS = 10_000;
@@ -55,6 +55,22 @@ function authenticateByMessage(app: FastifyInstance, socket: LiveSocket, request
   });
 }
 
+/** The change as the caller may see it: nothing for a hidden node, no edges to hidden ones. */
+function withoutHidden(message: JourneyLiveMessage, hidden: ReadonlySet<string>): JourneyLiveMessage | undefined {
+  if (message.type === 'delete' || hidden.size === 0) {
+    return message;
+  }
+  if (hidden.has(message.node.ref)) {
+    return undefined;
+  }
+  const { encounter, ...node } = message.node;
+  return {
+    type: 'upsert',
+    node: encounter === undefined || hidden.has(encounter) ? node : { ...node, encounter },
+    edges: message.edges.filter((edge) => !hidden.has(edge.from) && !hidden.has(edge.to)),
+  };
+}
+
 /**
  * `GET /patients/{id}/journey/live`: a WebSocket streaming the patient's journey changes as
  * `{ type: "upsert", node, edges }` and `{ type: "delete", ref }`, after a `{ type: "ready" }`.
@@ -71,7 +87,8 @@ export function registerLiveRoute(app: FastifyInstance, hub: JourneyHub): void {
       // With a header, an unknown patient is an HTTP 404 before any upgrade.
       preHandler: async (request) => {
         if (request.context) {
-          await requirePatient(app.db, { tenantId: request.context.tenantId, patientId: request.params.id });
+          const hidden = await app.access.hiddenByConsent(request, [request.params.id]);
+          await requirePatient(app.db, { tenantId: request.context.tenantId, patientId: request.params.id, hidden });
         }
       },
     },
@@ -91,15 +108,31 @@ export function registerLiveRoute(app: FastifyInstance, hub: JourneyHub): void {
             return;
           }
         }
-        const scope: JourneyScope = { tenantId: request.context?.tenantId ?? '', patientId: request.params.id };
+        const patientId = request.params.id;
+        const scope: JourneyScope = { tenantId: request.context?.tenantId ?? '', patientId };
         try {
-          await requirePatient(app.db, scope);
+          await requirePatient(app.db, { ...scope, hidden: await app.access.hiddenByConsent(request, [patientId]) });
         } catch {
           socket.close(CLOSE_NOT_FOUND, 'Patient not found');
           return;
         }
+        // Each change is checked against the patient's Consents as they stand when it arrives (a new
+        // resource may carry a restricted label; a new Consent may hide more), one after the other so
+        // the order holds.
+        let sent = Promise.resolve();
+        const sendVisible = async (message: JourneyLiveMessage) => {
+          const hidden = await app.access.hiddenByConsent(request, [patientId]);
+          const visible = withoutHidden(message, hidden);
+          if (visible && !isClosed) {
+            socket.send(JSON.stringify(visible));
+          }
+        };
         const stop = await hub.subscribe(scope, (message) => {
-          socket.send(JSON.stringify(message));
+          sent = sent
+            .then(() => sendVisible(message))
+            .catch((error: unknown) => {
+              request.log.error({ err: error }, 'journey live update failed');
+            });
         });
         if (isClosed) {
           stop();

@@ -35,6 +35,9 @@ type ProviderRow = {
   encounters: number;
 };
 
+/** The resources the patient's Consents hide from the caller, as a statement parameter. */
+const hiddenOf = (scope: JourneyScope): string[] => [...(scope.hidden ?? [])];
+
 /** The providers of a patient's journey in order of first contact, with their counts and dates. */
 async function readProviders(db: Queryable, scope: JourneyScope): Promise<CareProvider[]> {
   const { rows } = await db.query<ProviderRow>(
@@ -44,10 +47,10 @@ async function readProviders(db: Queryable, scope: JourneyScope): Promise<CarePr
             count(*)::int AS contacts,
             (count(*) FILTER (WHERE n.resource_type = 'Encounter'))::int AS encounters
      FROM journey_node n CROSS JOIN LATERAL unnest(n.providers) AS p(provider)
-     WHERE n.tenant_id = $1 AND n.patient_id = $2
+     WHERE n.tenant_id = $1 AND n.patient_id = $2 AND NOT (n.resource_type || '/' || n.resource_id = ANY($3::text[]))
      GROUP BY p.provider
      ORDER BY min(n.start_time) NULLS LAST, p.provider`,
-    [scope.tenantId, scope.patientId],
+    [scope.tenantId, scope.patientId, hiddenOf(scope)],
     { name: 'journey-care-providers' },
   );
   return rows.map((row) => ({
@@ -114,18 +117,22 @@ async function readReferralContext(db: Queryable, scope: JourneyScope): Promise<
     `SELECT s.resource_id AS service_request,
             (SELECT array_agg(p) FROM journey_node e, unnest(e.providers) AS p
              WHERE e.tenant_id = $1 AND e.patient_id = $2 AND e.resource_type = 'Encounter'
-               AND e.resource_id = s.encounter_id AND p LIKE 'Organization/%') AS organisations,
+               AND e.resource_id = s.encounter_id AND p LIKE 'Organization/%'
+               AND NOT ('Encounter/' || e.resource_id = ANY($3::text[]))) AS organisations,
             (SELECT array_agg(b.from_id ORDER BY b.from_id) FROM journey_edge b
              WHERE b.tenant_id = $1 AND b.patient_id = $2 AND b.relation = 'based-on' AND b.from_type = 'Encounter'
-               AND b.to_type = 'ServiceRequest' AND b.to_id = s.resource_id) AS taken_up_in,
+               AND b.to_type = 'ServiceRequest' AND b.to_id = s.resource_id
+               AND NOT ('Encounter/' || b.from_id = ANY($3::text[]))) AS taken_up_in,
             (SELECT array_agg(DISTINCT p) FROM journey_edge b
              JOIN journey_node e ON e.tenant_id = $1 AND e.patient_id = $2 AND e.resource_type = 'Encounter' AND e.resource_id = b.from_id
              CROSS JOIN LATERAL unnest(e.providers) AS p
              WHERE b.tenant_id = $1 AND b.patient_id = $2 AND b.relation = 'based-on' AND b.from_type = 'Encounter'
-               AND b.to_type = 'ServiceRequest' AND b.to_id = s.resource_id AND p LIKE 'Organization/%') AS taken_up_by
+               AND b.to_type = 'ServiceRequest' AND b.to_id = s.resource_id AND p LIKE 'Organization/%'
+               AND NOT ('Encounter/' || b.from_id = ANY($3::text[]))) AS taken_up_by
      FROM journey_node s
-     WHERE s.tenant_id = $1 AND s.patient_id = $2 AND s.resource_type = 'ServiceRequest'`,
-    [scope.tenantId, scope.patientId],
+     WHERE s.tenant_id = $1 AND s.patient_id = $2 AND s.resource_type = 'ServiceRequest'
+       AND NOT ('ServiceRequest/' || s.resource_id = ANY($3::text[]))`,
+    [scope.tenantId, scope.patientId, hiddenOf(scope)],
     { name: 'journey-referral-context' },
   );
   return new Map(rows.map((row) => [row.service_request, row]));

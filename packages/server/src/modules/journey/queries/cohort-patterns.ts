@@ -18,6 +18,8 @@ export type CohortPatternOptions = {
   to: Codes;
   stepTypes: string[];
   limit: number;
+  /** Resources (`Type/id`) the patients' Consents hide from the caller. */
+  hidden?: ReadonlySet<string> | undefined;
 };
 
 /** One step of a pathway: a resource type and its main code, with a label seen for it. */
@@ -97,18 +99,23 @@ export async function findCohortPatterns(
   };
   const isFrom = codeCondition('n', options.from, addParam);
   const isTo = codeCondition('n', options.to, addParam);
+  // Resources the patients' Consents hide from the caller count for nothing: not as start, end or step.
+  const visible =
+    options.hidden && options.hidden.size > 0
+      ? `AND NOT (n.resource_type || '/' || n.resource_id = ANY(${addParam([...options.hidden])}::text[]))`
+      : '';
   const { rows } = await db.query<PatternsRow>(
     `WITH starts AS (
        SELECT n.patient_id, min(n.start_time) AS t0 FROM journey_node n
        WHERE n.tenant_id = $1 AND ($2::text[] IS NULL OR n.patient_id = ANY($2::text[]))
-         AND n.start_time IS NOT NULL AND ${isFrom}
+         AND n.start_time IS NOT NULL AND ${isFrom} ${visible}
        GROUP BY n.patient_id
      ),
      reached AS (
        SELECT s.patient_id, s.t0, t.t1 FROM starts s
        CROSS JOIN LATERAL (
          SELECT min(n.start_time) AS t1 FROM journey_node n
-         WHERE n.tenant_id = $1 AND n.patient_id = s.patient_id AND n.start_time > s.t0 AND ${isTo}
+         WHERE n.tenant_id = $1 AND n.patient_id = s.patient_id AND n.start_time > s.t0 AND ${isTo} ${visible}
        ) t
        WHERE t.t1 IS NOT NULL
      ),
@@ -117,7 +124,7 @@ export async function findCohortPatterns(
        FROM reached r
        JOIN journey_node n
          ON n.tenant_id = $1 AND n.patient_id = r.patient_id AND n.start_time > r.t0 AND n.start_time < r.t1
-       WHERE n.resource_type = ANY($3::text[]) AND cardinality(n.codes) > 0 AND NOT ${isFrom} AND NOT ${isTo}
+       WHERE n.resource_type = ANY($3::text[]) AND cardinality(n.codes) > 0 AND NOT ${isFrom} AND NOT ${isTo} ${visible}
        GROUP BY r.patient_id, n.resource_type, n.codes[1]
      ),
      paths AS (

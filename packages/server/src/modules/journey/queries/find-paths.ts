@@ -70,7 +70,11 @@ export function databaseEdgeSource(
     const unique = new Map(
       rows.map((row) => [`${row.from_type}/${row.from_id} ${row.relation} ${row.to_type}/${row.to_id}`, row]),
     );
-    return [...unique.values()].map(toJourneyEdge);
+    // Consent-hidden nodes are no ends of edges, so no path passes through them.
+    const hidden = scope.hidden;
+    return [...unique.values()]
+      .map(toJourneyEdge)
+      .filter((edge) => !hidden || (!hidden.has(edge.from) && !hidden.has(edge.to)));
   };
 }
 

@@ -16,8 +16,24 @@ export type JourneyNode = {
   providers?: string[];
 };
 
-/** Whose journey: one patient of one tenant. */
-export type JourneyScope = { tenantId: string; patientId: string };
+/**
+ * Whose journey: one patient of one tenant, as one caller sees it: `hidden` are the resources
+ * (`Type/id`) the patient's Consents hide from that caller, left out as nodes and as edge ends.
+ */
+export type JourneyScope = { tenantId: string; patientId: string; hidden?: ReadonlySet<string> | undefined };
+
+/** The references the caller may see. */
+export const visibleRefs = (scope: JourneyScope, refs: readonly string[]): readonly string[] =>
+  scope.hidden && scope.hidden.size > 0 ? refs.filter((ref) => !scope.hidden?.has(ref)) : refs;
+
+/** The node without its encounter when that encounter is hidden from the caller. */
+export function withoutHiddenEncounter(scope: JourneyScope, node: JourneyNode): JourneyNode {
+  if (node.encounter === undefined || !scope.hidden?.has(node.encounter)) {
+    return node;
+  }
+  const { encounter: _hidden, ...rest } = node;
+  return rest;
+}
 
 /** A journey_node row as NODE_COLUMNS reads it: times already ISO 8601 text. */
 export type NodeRow = {
@@ -67,6 +83,9 @@ export function splitRef(ref: string): [string, string] {
 
 /** Throws a 404 unless the patient's journey exists (the Patient is a node of its own journey). */
 export async function requirePatient(db: Queryable, scope: JourneyScope): Promise<void> {
+  if (scope.hidden?.has(`Patient/${scope.patientId}`)) {
+    throw new JourneyError(404, 'JOURNEY_PATIENT_NOT_FOUND', `Patient/${scope.patientId} has no journey here`);
+  }
   const { rows } = await db.query(
     `SELECT 1 FROM journey_node
      WHERE tenant_id = $1 AND patient_id = $2 AND resource_type = 'Patient' AND resource_id = $2`,
@@ -79,7 +98,8 @@ export async function requirePatient(db: Queryable, scope: JourneyScope): Promis
 }
 
 /** The nodes among `refs` that exist in the journey, in `refs` order. */
-export async function readNodes(db: Queryable, scope: JourneyScope, refs: readonly string[]): Promise<JourneyNode[]> {
+export async function readNodes(db: Queryable, scope: JourneyScope, asked: readonly string[]): Promise<JourneyNode[]> {
+  const refs = visibleRefs(scope, asked);
   if (refs.length === 0) {
     return [];
   }
@@ -96,7 +116,9 @@ export async function readNodes(db: Queryable, scope: JourneyScope, refs: readon
     [scope.tenantId, scope.patientId, parts.map((part) => part[0]), parts.map((part) => part[1])],
     { name: 'journey-read-nodes' },
   );
-  const byRef = new Map(rows.map((row) => [`${row.resource_type}/${row.resource_id}`, toJourneyNode(row)]));
+  const byRef = new Map(
+    rows.map((row) => [`${row.resource_type}/${row.resource_id}`, withoutHiddenEncounter(scope, toJourneyNode(row))]),
+  );
   return refs.flatMap((ref) => byRef.get(ref) ?? []);
 }
 
@@ -118,9 +140,10 @@ export function toJourneyEdge(row: EdgeRow): JourneyEdge {
 export async function readEdgesAmong(
   db: Queryable,
   scope: JourneyScope,
-  refs: readonly string[],
+  asked: readonly string[],
   relations: readonly string[] | 'all' | 'all-but-next' = 'all',
 ): Promise<JourneyEdge[]> {
+  const refs = visibleRefs(scope, asked);
   if (refs.length === 0) {
     return [];
   }

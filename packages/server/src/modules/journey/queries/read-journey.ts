@@ -8,6 +8,7 @@ import {
   requirePatient,
   splitRef,
   toJourneyNode,
+  withoutHiddenEncounter,
   type JourneyNode,
   type JourneyScope,
   type NodeRow,
@@ -67,6 +68,10 @@ function pageConditions(options: JourneyPageOptions): {
     return `$${params.length}`;
   };
   const conditions = ['n.tenant_id = $1', 'n.patient_id = $2', ...journeyFilterConditions(options.filter, addParam)];
+  if (options.hidden && options.hidden.size > 0) {
+    // Left out in the statement, so a page is still full and the cursor still exact.
+    conditions.push(`NOT (n.resource_type || '/' || n.resource_id = ANY(${addParam([...options.hidden])}::text[]))`);
+  }
   if (options.cursor !== undefined) {
     const after = decodeJourneyCursor(options.cursor);
     const type = addParam(after.resourceType);
@@ -107,7 +112,8 @@ export async function readJourneyNodes(
     rows.length > options.count && last
       ? encodeJourneyCursor({ time: last.time_key, resourceType: last.resource_type, resourceId: last.resource_id })
       : undefined;
-  return { nodes: page.map(toJourneyNode), ...(next === undefined ? {} : { next }) };
+  const nodes = page.map((row) => withoutHiddenEncounter(options, toJourneyNode(row)));
+  return { nodes, ...(next === undefined ? {} : { next }) };
 }
 
 /**
@@ -222,7 +228,7 @@ export async function readJourney(db: Database, options: JourneyPageOptions): Pr
     return { nodes: [], edges: [] };
   }
   const pageRows = nodeRows.length > options.count ? nodeRows.slice(0, options.count) : nodeRows;
-  const nodes = pageRows.map(pageNode);
+  const nodes = pageRows.map((row) => withoutHiddenEncounter(options, pageNode(row)));
   const onPage = new Set(nodes.map((node) => node.ref));
   const edges: JourneyEdge[] = [];
   for (const row of rows) {
