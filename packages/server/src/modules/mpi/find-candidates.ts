@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import type { MatchRecord } from './engine/index.ts';
-import { MAX_BLOCK_SIZE, type Candidate } from './mpi-records.ts';
+import { blockCapSql, MAX_BLOCK_SIZE, type Candidate } from './mpi-records.ts';
 import type { ActiveModelRef } from './model-store.ts';
 
 /** The candidates a record's blocking keys find, and which model version is active. */
@@ -24,24 +24,26 @@ type CandidateRow = {
 
 /**
  * The lookup shared by matching and `$match` ($1 tenant, $2 the patient itself, $3 its keys, $4 the
- * block cap): one primary-key range per key, reading at most one row past the cap so an oversized
- * block is skipped without being read; the candidates' records and golden records; and the tenant's
- * active model version and source trust order, so a match needs no separate round trip for them.
+ * block cap of ordinary keys, wide keys having their own): one primary-key range per key, reading at
+ * most one row past its cap so an oversized block is skipped without being read; the candidates'
+ * records and golden records; and the tenant's active model version and source trust order, so a match
+ * needs no separate round trip for them.
  */
 const CANDIDATES = `
+  key_cap AS (SELECT key, ${blockCapSql('key', '$4::int')} AS cap FROM unnest($3::text[]) AS k(key)),
   hits AS (
-    SELECT k.key, m.patient_id
-    FROM unnest($3::text[]) AS k(key)
+    SELECT k.key, k.cap, m.patient_id
+    FROM key_cap k
     CROSS JOIN LATERAL (
-      SELECT patient_id FROM mpi_block_key WHERE tenant_id = $1 AND key = k.key LIMIT $4::int + 1
+      SELECT patient_id FROM mpi_block_key WHERE tenant_id = $1 AND key = k.key LIMIT k.cap + 1
     ) m
   ),
-  sizes AS (SELECT key, count(*) AS size FROM hits GROUP BY key),
+  sizes AS (SELECT key, count(*) > min(cap) AS is_oversized FROM hits GROUP BY key),
   candidate AS (
     SELECT DISTINCT h.patient_id FROM hits h JOIN sizes s USING (key)
-    WHERE s.size <= $4::int AND h.patient_id <> $2
+    WHERE NOT s.is_oversized AND h.patient_id <> $2
   )
-  SELECT c.patient_id, r.record, l.person_id, (SELECT count(*) FROM sizes WHERE size > $4::int) AS oversized,
+  SELECT c.patient_id, r.record, l.person_id, (SELECT count(*) FROM sizes WHERE is_oversized) AS oversized,
          active.version AS model_version, active.trained_at AS model_trained_at, setting.source_trust
   FROM (SELECT 1) one
   LEFT JOIN mpi_model active ON active.tenant_id = $1 AND active.active
@@ -73,7 +75,7 @@ function toLookup(rows: CandidateRow[]): CandidateLookup {
 
 /**
  * The patients sharing a blocking key with `keys`, except `patientId`; keys holding more than
- * `maxBlockSize` records are skipped.
+ * `maxBlockSize` records (wide keys: more than `WIDE_BLOCK_SIZE`) are skipped.
  */
 export async function findCandidates(
   q: Queryable,

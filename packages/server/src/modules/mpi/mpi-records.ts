@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Patient } from '@medplum/fhirtypes';
 import type { Queryable } from '../../platform/db/index.ts';
-import type { MatchRecord } from './engine/index.ts';
+import { BLOCKING_VERSION, WIDE_BLOCK_SIZE, WIDE_KEY_PREFIX, type MatchRecord } from './engine/index.ts';
 
 /**
  * The most records one blocking key may hold and still propose candidates. A key shared by more (a
@@ -10,6 +10,15 @@ import type { MatchRecord } from './engine/index.ts';
  * union still find the true pairs it held.
  */
 export const MAX_BLOCK_SIZE = 500;
+
+/**
+ * The cap of the blocking key in the SQL expression `key`, given the SQL expression of the cap of ordinary
+ * keys: a wide rule's key (see the engine's blocking rules) holds at most `WIDE_BLOCK_SIZE` records. Every
+ * query that skips oversized keys uses it, so they all skip the same ones.
+ */
+export function blockCapSql(key: string, cap = String(MAX_BLOCK_SIZE)): string {
+  return `(CASE WHEN starts_with(${key}, '${WIDE_KEY_PREFIX}') THEN LEAST(${cap}, ${WIDE_BLOCK_SIZE}) ELSE ${cap} END)`;
+}
 
 /** What the index holds about one patient. */
 export type PatientState = {
@@ -24,12 +33,14 @@ export type Candidate = { id: string; record: MatchRecord; personId: string | un
 
 /**
  * A hash of everything matching and survivorship read from a Patient: its normalised record and the
- * raw demographics the golden record copies. Equal hashes mean a write changed neither.
+ * raw demographics the golden record copies, and the version of the blocking rules its keys come from.
+ * Equal hashes mean a write changed neither; a record filed by older rules hashes differently, so the
+ * next indexing run re-files it under the current keys.
  */
 export function contentHashOf(record: MatchRecord, patient: Patient): string {
   const { name, birthDate, gender, address, telecom } = patient;
   return createHash('sha256')
-    .update(canonicalJson([record, name, birthDate, gender, address, telecom]))
+    .update(canonicalJson([record, name, birthDate, gender, address, telecom, BLOCKING_VERSION]))
     .digest('base64url');
 }
 

@@ -1,7 +1,8 @@
 // In-memory blocking for batch work: which pairs of a record set share a blocking key. Built for a million
 // records: keys are hashed to numbers (no string per key is kept), blocks live in flat typed arrays, and
 // the pairs are streamed in chunks of record indices, so nothing holds tens of millions of id tuples.
-import { blockingKeys } from './blocking.ts';
+import { blockingKeys, isWideKey, WIDE_BLOCK_SIZE } from './blocking.ts';
+import { hashKey } from './hash-key.ts';
 import type { MatchRecord } from './types.ts';
 
 export type CandidatePairs = { pairs: Array<[string, string]>; candidateCount: number; oversizedBlocks: number };
@@ -17,27 +18,11 @@ export type CandidatePairOptions = {
 };
 
 // An oversized block (a placeholder birth date, a very common name in a big town) is not compared all
-// against all: its records are sorted by name and each is compared with its nearest neighbours only.
+// against all: its records are sorted by name and each is compared with its nearest neighbours only. Wide
+// keys (see blocking.ts) have a smaller cap, and their oversized blocks are dropped.
 const DEFAULT_MAX_BLOCK_SIZE = 100;
 const DEFAULT_CHUNK_SIZE = 65_536;
 const NEIGHBOURHOOD = 20;
-
-/**
- * cyrb53, a 53-bit string hash. Two different keys that hash alike share a block; that adds a few candidate
- * pairs, which scoring then rejects, and never loses one.
- */
-function hashKey(key: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let index = 0; index < key.length; index++) {
-    const code = key.charCodeAt(index);
-    h1 = Math.imul(h1 ^ code, 2654435761);
-    h2 = Math.imul(h2 ^ code, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
 
 /** Increments `counts[index]` and returns its value before: a counter, or the next free slot of a list. */
 function bump(counts: Int32Array, index: number): number {
@@ -97,13 +82,16 @@ function addNeighbourhoodPairs(records: readonly MatchRecord[], members: number[
   }
 }
 
-/** Every (key hash, record) entry packed into one double: the hash's high bits, then the record index. */
+/**
+ * Every (key hash, record) entry packed into one double: the hash's high bits, then the record index. The
+ * hash's lowest bit says whether the key is wide, so a block knows its cap without its key.
+ */
 function hashEntries(records: readonly MatchRecord[], scale: number): { entries: Float64Array; keyCount: number } {
-  const hashRange = 2 ** 53 / scale;
+  const hashRange = 2 ** 53 / scale / 2;
   const list = new EntryList();
   records.forEach((record, index) => {
     for (const key of blockingKeys(record)) {
-      list.push((hashKey(key) % hashRange) * scale + index);
+      list.push(((hashKey(key) % hashRange) * 2 + (isWideKey(key) ? 1 : 0)) * scale + index);
     }
   });
   return { entries: list.values.subarray(0, list.length).sort(), keyCount: list.length };
@@ -125,10 +113,14 @@ function buildBlockIndex(records: readonly MatchRecord[], maxBlockSize: number):
       end++;
     }
     const size = end - start;
-    if (size > maxBlockSize) {
+    const isWide = hash % 2 === 1;
+    if (size > (isWide ? Math.min(maxBlockSize, WIDE_BLOCK_SIZE) : maxBlockSize)) {
       oversizedBlocks++;
-      const oversized = Array.from(entries.subarray(start, end), (entry) => entry - hash * scale);
-      addNeighbourhoodPairs(records, oversized, neighbourhood);
+      // A common value of a wide rule is dropped: the other rules' keys cover its records.
+      if (!isWide) {
+        const oversized = Array.from(entries.subarray(start, end), (entry) => entry - hash * scale);
+        addNeighbourhoodPairs(records, oversized, neighbourhood);
+      }
     } else if (size > 1) {
       blockBounds.push(memberCount);
       for (let position = start; position < end; position++) {

@@ -5,7 +5,7 @@ import { clusterRecords } from './cluster-records.ts';
 import { personOf, syntheticPopulation } from './engine-test-support.ts';
 import { toMatchRecord } from './normalise-patient.ts';
 import { scorePair } from './score-pair.ts';
-import { trainModel } from './train-model.ts';
+import { trainModel, trainModelFromStream } from './train-model.ts';
 import type { MatchRecord } from './types.ts';
 
 const records = syntheticPopulation(400).map(toMatchRecord);
@@ -44,6 +44,27 @@ describe('trainModel', () => {
     const steps = new Set<string>();
     trainModel(records.slice(0, 100), { maxPairs: 2_000, now, onProgress: (step) => steps.add(step) });
     assert.ok(steps.has('random-pairs') && steps.has('em'));
+  });
+
+  it('learns the same model from a stream of batches as from the records in memory', async () => {
+    async function* batches() {
+      for (let start = 0; start < records.length; start += 64) {
+        yield records.slice(start, start + 64);
+      }
+    }
+    const streamed = await trainModelFromStream(batches, { seed: 5, maxPairs: 20_000, now });
+    assert.deepEqual(streamed, trainModel(records, { seed: 5, maxPairs: 20_000, now }));
+    assert.equal(streamed.training?.sampledRecords, records.length);
+  });
+
+  it('holds no more records than its sample budget and still learns from them', () => {
+    const model = trainModel(records, { seed: 1, maxPairs: 50_000, maxSampleRecords: 150, now });
+    assert.equal(model.training?.records, records.length);
+    assert.ok((model.training?.sampledRecords ?? Infinity) <= 150, `${model.training?.sampledRecords} sampled`);
+    for (const field of ['givenName', 'familyName', 'birthDate'] as const) {
+      const best = model.fields[field].levels[0];
+      assert.ok(best && best.m > best.u, `${field}: m ${best?.m} > u ${best?.u}`);
+    }
   });
 
   it('gives a model that finds the duplicates of a synthetic population end to end', () => {

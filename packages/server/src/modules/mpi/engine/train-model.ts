@@ -1,15 +1,17 @@
 // Unsupervised training, as Splink does it: u from random pairs (nearly all non-matches), m by expectation
 // maximisation within each training rule's blocks, the prior λ from the rules' match shares and recalls,
 // then u re-estimated with the few true matches among the random pairs discounted. Every step is seeded.
+// The records come from a bounded sample (training-sample.ts): two passes over the population, of which
+// only the sampled records stay in memory, so a million patients train in about the memory of 100,000.
 import type { Pattern } from './comparison-patterns.ts';
 import { PatternCounter } from './comparison-patterns.ts';
 import { makePosterior, runExpectationMaximisation } from './expectation-maximisation.ts';
 import { compareRecords, FIELD_COUNT, FIELDS } from './fields.ts';
 import { defaultModel } from './model.ts';
 import { seededRandom } from './random.ts';
-import { buildTermFrequencies } from './term-frequencies.ts';
 import type { IndexPairs } from './training-pairs.ts';
-import { randomPairs, rulePairs } from './training-pairs.ts';
+import { randomPairs } from './training-pairs.ts';
+import { TrainingSampler, type RuleSample, type SampleBudget } from './training-sample.ts';
 import type { TrainingRule } from './training-rules.ts';
 import { TRAINING_RULES } from './training-rules.ts';
 import type { FieldName, MatchModel, MatchRecord } from './types.ts';
@@ -19,12 +21,21 @@ export type TrainOptions = {
   seed?: number;
   /** Random pairs sampled for u; each training rule's EM sees at most a fifth of this. */
   maxPairs?: number;
+  /**
+   * Records held for training (default 100,000): a fifth for the random pairs, the rest shared by the
+   * training rules' blocks. The memory ceiling of training is about this many records.
+   */
+  maxSampleRecords?: number;
   onProgress?: (step: string, done: number, total: number) => void;
   /** Training time stamped on the model (defaults to now). */
   now?: Date;
 };
 
+/** Streams the records to train on: each call yields every record, in batches, in the same order. */
+export type RecordStream = () => AsyncIterable<readonly MatchRecord[]>;
+
 const DEFAULT_MAX_PAIRS = 500_000;
+const DEFAULT_MAX_SAMPLE_RECORDS = 100_000;
 // Below this many pairs a rule's EM estimates are noise.
 const MIN_RULE_PAIRS = 30;
 // Pseudo-pairs of the default m each EM estimate is shrunk towards: keeps levels never seen in a block from
@@ -36,9 +47,12 @@ const MIN_RULE_RECALL = 0.05;
 // not soften that into weak evidence.
 const MAX_AUTHORITATIVE_CONFLICT_M = 0.01;
 
+/** Pairs of sampled records, each with the number of the rule's pairs it stands for. */
+type WeightedPairs = IndexPairs & { weights: Float64Array };
+
 type EmRun = {
   rule: TrainingRule;
-  pairs: IndexPairs;
+  pairs: WeightedPairs;
   totalPairs: number;
   levels: Int8Array;
   m: number[][];
@@ -48,22 +62,48 @@ type EmRun = {
   matchedPairsPerField: number[];
 };
 
-function compareAll(records: readonly MatchRecord[], pairs: IndexPairs): Int8Array {
+function compareAll(records: ReadonlyArray<MatchRecord | undefined>, pairs: IndexPairs): Int8Array {
   const levels = new Int8Array(pairs.count * FIELD_COUNT);
   for (let index = 0; index < pairs.count; index++) {
-    const a = records[pairs.pairs[index * 2] ?? 0] as MatchRecord;
-    const b = records[pairs.pairs[index * 2 + 1] ?? 0] as MatchRecord;
-    levels.set(compareRecords(a, b), index * FIELD_COUNT);
+    const a = records[pairs.pairs[index * 2] ?? 0];
+    const b = records[pairs.pairs[index * 2 + 1] ?? 0];
+    // A record gone between the two passes over a live population: the pair counts as all missing.
+    if (a && b) {
+      levels.set(compareRecords(a, b), index * FIELD_COUNT);
+    } else {
+      levels.fill(-1, index * FIELD_COUNT, (index + 1) * FIELD_COUNT);
+    }
   }
   return levels;
 }
 
-function countPatterns(levels: Int8Array, count: number): Pattern[] {
+function countPatterns(levels: Int8Array, count: number, weights?: Float64Array): Pattern[] {
   const counter = new PatternCounter();
   for (let index = 0; index < count; index++) {
-    counter.add(levels.subarray(index * FIELD_COUNT, (index + 1) * FIELD_COUNT));
+    counter.add(levels.subarray(index * FIELD_COUNT, (index + 1) * FIELD_COUNT), weights?.[index] ?? 1);
   }
   return counter.patterns();
+}
+
+/** The pairs of a rule's sampled blocks whose records were kept and still share the rule's key. */
+function rulePairsOf(sample: ReadonlyArray<MatchRecord | undefined>, ruleSample: RuleSample): WeightedPairs {
+  const pairs: number[] = [];
+  const weights: number[] = [];
+  for (const block of ruleSample.blocks) {
+    const keys = Array.from(block.members, (slot) => {
+      const record = sample[slot];
+      return record ? ruleSample.rule.key(record) : undefined;
+    });
+    for (let x = 0; x < block.members.length; x++) {
+      for (let y = x + 1; y < block.members.length; y++) {
+        if (keys[x] !== undefined && keys[x] === keys[y]) {
+          pairs.push(block.members[x] as number, block.members[y] as number);
+          weights.push(block.weight);
+        }
+      }
+    }
+  }
+  return { pairs: Int32Array.from(pairs), count: weights.length, weights: Float64Array.from(weights) };
 }
 
 /** u per field and level from (weighted) pattern counts, with a half-pair floor for levels never seen. */
@@ -102,15 +142,19 @@ function isSensibleRun(m: number[][], u: number[][], excluded: Set<number>, matc
   return matchShare > 1e-6 && matchShare < 0.999 && better > worse;
 }
 
-function runRule(records: readonly MatchRecord[], rule: TrainingRule, context: TrainingContext): EmRun | undefined {
-  const sampled = rulePairs(records, rule.key, context.rulePairCap, context.random);
-  if (sampled.count < MIN_RULE_PAIRS) {
+function runRule(
+  sample: ReadonlyArray<MatchRecord | undefined>,
+  ruleSample: RuleSample,
+  context: TrainingContext,
+): EmRun | undefined {
+  const pairs = rulePairsOf(sample, ruleSample);
+  if (pairs.count < MIN_RULE_PAIRS) {
     return undefined;
   }
-  const levels = compareAll(records, sampled);
-  const excluded = new Set(rule.excluded.map((field) => FIELD_NAMES.indexOf(field)));
+  const levels = compareAll(sample, pairs);
+  const excluded = new Set(ruleSample.rule.excluded.map((field) => FIELD_NAMES.indexOf(field)));
   const result = runExpectationMaximisation({
-    patterns: countPatterns(levels, sampled.count),
+    patterns: countPatterns(levels, pairs.count, pairs.weights),
     m: context.defaultM,
     u: context.u,
     excluded,
@@ -120,12 +164,10 @@ function runRule(records: readonly MatchRecord[], rule: TrainingRule, context: T
   if (!isSensibleRun(result.m, context.u, excluded, result.matchShare)) {
     return undefined;
   }
-  return { rule, pairs: sampled, totalPairs: sampled.totalPairs, levels, excluded, ...result };
+  return { rule: ruleSample.rule, pairs, totalPairs: ruleSample.totalPairs, levels, excluded, ...result };
 }
 
 type TrainingContext = {
-  random: () => number;
-  rulePairCap: number;
   defaultM: number[][];
   u: number[][];
 };
@@ -170,7 +212,12 @@ function capAuthoritativeConflict(m: number[][]): void {
 }
 
 /** Share of a run's matched pairs that also agree on `rule`'s key: that rule's recall of true matches. */
-function ruleRecall(records: readonly MatchRecord[], rule: TrainingRule, runs: readonly EmRun[], u: number[][]) {
+function ruleRecall(
+  sample: ReadonlyArray<MatchRecord | undefined>,
+  rule: TrainingRule,
+  runs: readonly EmRun[],
+  u: number[][],
+) {
   let agreeing = 0;
   let matched = 0;
   for (const run of runs) {
@@ -179,9 +226,11 @@ function ruleRecall(records: readonly MatchRecord[], rule: TrainingRule, runs: r
     }
     const posterior = makePosterior(run.m, u, run.excluded, run.matchShare);
     for (let index = 0; index < run.pairs.count; index++) {
-      const p = posterior(run.levels.subarray(index * FIELD_COUNT, (index + 1) * FIELD_COUNT));
-      const keyA = rule.key(records[run.pairs.pairs[index * 2] ?? 0] as MatchRecord);
-      const keyB = rule.key(records[run.pairs.pairs[index * 2 + 1] ?? 0] as MatchRecord);
+      const p =
+        posterior(run.levels.subarray(index * FIELD_COUNT, (index + 1) * FIELD_COUNT)) *
+        (run.pairs.weights[index] ?? 1);
+      const keyA = rule.key(sample[run.pairs.pairs[index * 2] ?? 0] as MatchRecord);
+      const keyB = rule.key(sample[run.pairs.pairs[index * 2 + 1] ?? 0] as MatchRecord);
       matched += p;
       if (keyA !== undefined && keyA !== '' && keyA === keyB) {
         agreeing += p;
@@ -195,8 +244,14 @@ function ruleRecall(records: readonly MatchRecord[], rule: TrainingRule, runs: r
  * λ = expected matches / all pairs. A rule's block holds share × its pairs matches, which is its recall
  * of all matches; the estimates of the rules are combined by geometric mean.
  */
-function estimateLambda(records: readonly MatchRecord[], runs: readonly EmRun[], u: number[][], fallback: number) {
-  const allPairs = (records.length * (records.length - 1)) / 2;
+function estimateLambda(
+  sample: ReadonlyArray<MatchRecord | undefined>,
+  recordCount: number,
+  runs: readonly EmRun[],
+  u: number[][],
+  fallback: number,
+) {
+  const allPairs = (recordCount * (recordCount - 1)) / 2;
   if (allPairs === 0) {
     return fallback;
   }
@@ -205,7 +260,7 @@ function estimateLambda(records: readonly MatchRecord[], runs: readonly EmRun[],
   for (const run of runs) {
     const matchesInRule = run.matchShare * run.totalPairs;
     lowerBound = Math.max(lowerBound, matchesInRule / allPairs);
-    const recall = ruleRecall(records, run.rule, runs, u);
+    const recall = ruleRecall(sample, run.rule, runs, u);
     if (recall >= MIN_RULE_RECALL) {
       logs.push(Math.log(matchesInRule / (recall * allPairs)));
     }
@@ -215,30 +270,76 @@ function estimateLambda(records: readonly MatchRecord[], runs: readonly EmRun[],
   return Math.min(0.5, Math.max(1e-9, estimate, lowerBound));
 }
 
-/** Learns a model from unlabelled records. */
-export function trainModel(records: MatchRecord[], options: TrainOptions = {}): MatchModel {
+function sampleBudget(options: TrainOptions): SampleBudget {
+  const maxPairs = options.maxPairs ?? DEFAULT_MAX_PAIRS;
+  const maxRecords = options.maxSampleRecords ?? DEFAULT_MAX_SAMPLE_RECORDS;
+  const uRecords = Math.max(2, Math.floor(maxRecords / 5));
+  return {
+    uRecords,
+    ruleRecords: Math.max(2, Math.floor((maxRecords - uRecords) / TRAINING_RULES.length)),
+    rulePairs: Math.ceil(maxPairs / 5),
+  };
+}
+
+/** Learns a model from unlabelled records held in memory (sampled as a streamed population would be). */
+export function trainModel(records: readonly MatchRecord[], options: TrainOptions = {}): MatchModel {
+  const progress = options.onProgress ?? (() => undefined);
+  const sampler = new TrainingSampler(TRAINING_RULES, sampleBudget(options), options.seed ?? 1);
+  progress('scan', 0, records.length);
+  records.forEach((record) => sampler.scan(record));
+  sampler.plan();
+  records.forEach((record) => sampler.keep(record));
+  progress('scan', records.length, records.length);
+  return trainOnSample(sampler, options);
+}
+
+/**
+ * Learns a model from unlabelled records read twice from `readRecords`, holding only the sample (see
+ * `TrainOptions.maxSampleRecords`).
+ */
+export async function trainModelFromStream(readRecords: RecordStream, options: TrainOptions = {}): Promise<MatchModel> {
+  const progress = options.onProgress ?? (() => undefined);
+  const sampler = new TrainingSampler(TRAINING_RULES, sampleBudget(options), options.seed ?? 1);
+  // The first pass learns how many records there are: its progress is the count so far.
+  for await (const batch of readRecords()) {
+    batch.forEach((record) => sampler.scan(record));
+    progress('scan', sampler.recordCount, sampler.recordCount);
+  }
+  sampler.plan();
+  let read = 0;
+  for await (const batch of readRecords()) {
+    batch.forEach((record) => sampler.keep(record));
+    read += batch.length;
+    progress('sample', read, sampler.recordCount);
+  }
+  return trainOnSample(sampler, options);
+}
+
+function trainOnSample(sampler: TrainingSampler, options: TrainOptions): MatchModel {
   const progress = options.onProgress ?? (() => undefined);
   const random = seededRandom(options.seed ?? 1);
   const maxPairs = options.maxPairs ?? DEFAULT_MAX_PAIRS;
   const defaults = defaultModel();
   const defaultM = FIELD_NAMES.map((field) => defaults.fields[field].levels.map((level) => level.m));
   const defaultU = FIELD_NAMES.map((field) => defaults.fields[field].levels.map((level) => level.u));
+  const { sample, uMembers, recordCount } = sampler;
 
   progress('term-frequencies', 0, 1);
-  const termFrequencies = buildTermFrequencies(records);
+  const termFrequencies = sampler.termFrequencies();
   progress('term-frequencies', 1, 1);
 
   progress('random-pairs', 0, 1);
-  const sampled = randomPairs(records.length, maxPairs, random);
-  const randomPatterns = countPatterns(compareAll(records, sampled), sampled.count);
+  const drawn = randomPairs(uMembers.length, maxPairs, random);
+  const sampled = { pairs: drawn.pairs.map((member) => uMembers[member] ?? 0), count: drawn.count };
+  const randomPatterns = countPatterns(compareAll(sample, sampled), sampled.count);
   const initialU = estimateU(randomPatterns, defaultU, () => 1);
   progress('random-pairs', 1, 1);
 
-  const context: TrainingContext = { random, rulePairCap: Math.ceil(maxPairs / 5), defaultM, u: initialU };
+  const context: TrainingContext = { defaultM, u: initialU };
   const runs: EmRun[] = [];
-  TRAINING_RULES.forEach((rule, index) => {
-    progress(`em:${rule.name}`, index, TRAINING_RULES.length);
-    const run = runRule(records, rule, context);
+  sampler.ruleSamples.forEach((ruleSample, index) => {
+    progress(`em:${ruleSample.rule.name}`, index, TRAINING_RULES.length);
+    const run = runRule(sample, ruleSample, context);
     if (run) {
       runs.push(run);
     }
@@ -247,7 +348,7 @@ export function trainModel(records: MatchRecord[], options: TrainOptions = {}): 
 
   const m = combineM(runs, defaultM, initialU);
   capAuthoritativeConflict(m);
-  const lambda = estimateLambda(records, runs, initialU, defaults.lambda);
+  const lambda = estimateLambda(sample, recordCount, runs, initialU, defaults.lambda);
   // Random pairs include a few true matches, which inflate u of the agreeing levels on small data sets.
   const posterior = makePosterior(m, initialU, new Set(), lambda);
   const u = estimateU(randomPatterns, defaultU, (levels) => 1 - posterior(levels));
@@ -273,7 +374,8 @@ export function trainModel(records: MatchRecord[], options: TrainOptions = {}): 
     termFrequencies,
     thresholds: { ...defaults.thresholds },
     training: {
-      records: records.length,
+      records: recordCount,
+      sampledRecords: sample.length,
       randomPairs: sampled.count,
       emRuns: runs.map((run) => ({
         rule: run.rule.name,

@@ -89,6 +89,8 @@ export type MatchModel = {
   /** How the parameters were obtained, for the model history screen and the dedupe report. */
   training?: {
     records: number;
+    /** Records held in memory for training: all of them for small populations, a bounded sample beyond. */
+    sampledRecords?: number;
     randomPairs: number;
     emRuns: Array<{ rule: string; pairs: number; iterations: number; matchShare: number }>;
   };
