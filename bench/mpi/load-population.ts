@@ -1,11 +1,11 @@
 // Loads a generated population as a database that predates the master patient index holds it:
-// the resource rows, their first history versions and their search index, written in bulk and
-// without the per-write matching the store's write path runs (`writeVersion` would match every
-// patient against those before it: the incremental path, not the batch run this loads for).
+// each Patient's first version through the store's batch writer (current and history rows, search
+// index, audit entry, journey), without the per-write matching of the store's single-version write
+// path (`writeVersion` would match every patient against those before it: the incremental path, not
+// the batch run this loads for).
 import type { Patient } from '@medplum/fhirtypes';
 import type { Database } from '../../packages/server/src/index.ts';
-import { extractIndexRows } from '../../packages/server/src/modules/fhir/search/extract-index.ts';
-import { insertIndexRows } from '../../packages/server/src/modules/fhir/store/write-index.ts';
+import { writeVersions } from '../../packages/server/src/modules/fhir/store/write-versions.ts';
 import type { PopulationRecord } from './population/generate-population.ts';
 
 /** Patients per transaction. */
@@ -13,27 +13,17 @@ export const LOAD_BATCH = 2000;
 
 /** Writes one batch of Patients (version 1, created now) in one transaction. */
 async function writeBatch(db: Database, tenantId: string, patients: Patient[]): Promise<void> {
-  const now = new Date();
-  const stored = patients.map((patient) => ({
-    ...patient,
-    meta: { ...patient.meta, versionId: '1', lastUpdated: now.toISOString() },
-  }));
-  const ids = stored.map((patient) => patient.id ?? '');
-  const contents = stored.map((patient) => JSON.stringify(patient));
   await db.transaction(async (tx) => {
-    await tx.query(
-      `WITH rows AS (SELECT * FROM unnest($2::text[], $3::jsonb[]) AS r(id, content)),
-       current AS (
-         INSERT INTO resource (tenant_id, resource_type, id, version_id, last_updated, deleted, content)
-         SELECT $1, 'Patient', id, 1, $4, false, content FROM rows
-       )
-       INSERT INTO resource_history (tenant_id, resource_type, id, version_id, last_updated, deleted, method, content)
-       SELECT $1, 'Patient', id, 1, $4, false, 'POST', content FROM rows`,
-      [tenantId, ids, contents, now],
+    await writeVersions(
+      { tenantId, tx, now: () => new Date() },
+      patients.map((patient) => ({
+        resourceType: 'Patient',
+        id: patient.id ?? '',
+        resource: patient,
+        previous: undefined,
+        method: 'POST',
+      })),
     );
-    for (const patient of stored) {
-      await insertIndexRows(tx, tenantId, 'Patient', patient.id ?? '', extractIndexRows(patient));
-    }
   });
 }
 

@@ -225,7 +225,7 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
       load: {
         seconds: round(loadSeconds),
         patientsPerSecond: Math.round(size / loadSeconds),
-        method: `bulk rows + search index, ${LOAD_BATCH.toLocaleString('en-US')} per transaction, no per-write matching`,
+        method: `the store's batch writer (rows, search index, audit, journey), ${LOAD_BATCH.toLocaleString('en-US')} per transaction, no per-write matching`,
       },
       train: { seconds: round(trained.seconds), modelVersion: trained.result.version, memory: trained.memory },
       dedupe: {

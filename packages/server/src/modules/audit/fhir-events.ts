@@ -4,7 +4,14 @@ import type { Queryable } from '../../platform/db/index.ts';
 import { statusOf, toOutcome } from '@caregraph/core/fhir';
 import type { AuditAction } from './audit-entry.ts';
 import { AuditError } from './errors.ts';
-import { isDatabase, recordEvent, type AuditContext, type AuditEvent } from './record-entry.ts';
+import {
+  buildEntry,
+  insertEntries,
+  isDatabase,
+  recordEvent,
+  type AuditContext,
+  type AuditEvent,
+} from './record-entry.ts';
 
 /**
  * Definitional and terminology resources never hold PHI; reading and writing them is not audited
@@ -234,6 +241,17 @@ export async function recordResourceWrite(
   if (target.audit?.isRecordingDisabled || !isAuditedType(write.resourceType)) {
     return;
   }
+  await recordEvent(target.tx, {
+    tenantId: target.tenantId,
+    context: target.audit,
+    event: resourceWriteEvent(write),
+    now: target.now,
+  });
+}
+
+type ResourceWrite = Parameters<typeof recordResourceWrite>[1];
+
+function resourceWriteEvent(write: ResourceWrite): AuditEvent {
   const kind =
     write.method === 'DELETE'
       ? WRITE_KINDS.delete
@@ -243,12 +261,24 @@ export async function recordResourceWrite(
           ? WRITE_KINDS.patch
           : WRITE_KINDS.update;
   const patients = findPatientIds(write.json ?? '', [{ type: write.resourceType, id: write.id }]);
-  await recordEvent(target.tx, {
-    tenantId: target.tenantId,
-    context: target.audit,
-    event: { type: 'rest', ...kind, entities: [`${write.resourceType}/${write.id}`], patients },
-    now: target.now,
-  });
+  return { type: 'rest', ...kind, entities: [`${write.resourceType}/${write.id}`], patients };
+}
+
+/**
+ * Records many stored versions in one statement, in the transaction that stores them (the store's
+ * batch writer): the same entries as `recordResourceWrite` for each.
+ */
+export async function recordResourceWrites(target: AuditTarget, writes: readonly ResourceWrite[]): Promise<void> {
+  if (target.audit?.isRecordingDisabled) {
+    return;
+  }
+  const recorded = target.now();
+  const entries = writes
+    .filter((write) => isAuditedType(write.resourceType))
+    .map((write) =>
+      buildEntry({ tenantId: target.tenantId, context: target.audit, event: resourceWriteEvent(write), recorded }),
+    );
+  await insertEntries(target.tx, entries);
 }
 
 /**

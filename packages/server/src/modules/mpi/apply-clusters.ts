@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
-import type { Patient, PatientLink, Person } from '@medplum/fhirtypes';
+import type { Patient, PatientLink } from '@medplum/fhirtypes';
 import type { LinkOrigin } from '@caregraph/core/domain';
 import { isSeparation, pairKey, type StoredDecision } from './decisions.ts';
 import {
-  tryReadLive,
+  createPendingWrites,
+  flushWrites,
+  holdWrite,
+  readLiveLocked,
   type LiveVersion,
-  withoutVersionMeta,
-  writeDelete,
-  writeUpdate,
-  createWithId,
+  type PendingWrites,
   type StoreContext,
 } from './fhir-store.ts';
 import { assuranceOf, buildGoldenRecord, type SurvivorCandidate } from './golden-record.ts';
@@ -96,78 +95,54 @@ export function memberStanding(
 
 type MemberContent = { patient: Patient & { id: string }; lastUpdated: string };
 
-/** Member Patients read (and row-locked) once per re-clustering: survivorship and Patient.link both need them. */
-type MemberReads = Map<string, LiveVersion<Patient> | undefined>;
+/** The member Patients, read (and row-locked) once per re-clustering as the writes held make them. */
+type Reads = { patients: Map<string, LiveVersion<Patient> | undefined> };
 
-async function readMemberLocked(ctx: StoreContext, reads: MemberReads, patientId: string) {
-  if (!reads.has(patientId)) {
-    reads.set(patientId, await tryReadLive<Patient>(ctx, 'Patient', patientId, true));
-  }
-  return reads.get(patientId);
-}
-
-async function readMemberContent(
-  ctx: StoreContext,
-  plan: ClusterPlan,
-  reads: MemberReads,
-  patientId: string,
-): Promise<MemberContent | undefined> {
+function memberContent(plan: ClusterPlan, reads: Reads, patientId: string, now: Date): MemberContent | undefined {
   if (plan.inFlight?.id === patientId) {
     const patient = plan.inFlight.patient;
-    return patient ? { patient, lastUpdated: ctx.now().toISOString() } : undefined;
+    return patient ? { patient, lastUpdated: now.toISOString() } : undefined;
   }
-  const current = await readMemberLocked(ctx, reads, patientId);
+  const current = reads.patients.get(patientId);
   return current ? { patient: current.content, lastUpdated: current.lastUpdated.toISOString() } : undefined;
 }
 
-/** Creates, updates or leaves the cluster's Person so it holds exactly the cluster with surviving demographics. */
-async function writePerson(
-  ctx: StoreContext,
-  options: {
-    personId: string;
-    isNew: boolean;
-    candidates: SurvivorCandidate[];
-    links: MemberLink[];
-    trust: readonly string[];
-  },
-): Promise<void> {
+/** Holds the cluster's Person as it must be: created, or updated (the flush skips an unchanged one). */
+function holdPerson(
+  pending: PendingWrites,
+  options: { personId: string; candidates: SurvivorCandidate[]; links: MemberLink[]; trust: readonly string[] },
+): void {
   const body = buildGoldenRecord({
     id: options.personId,
     members: options.candidates,
     links: options.links.map((link) => ({ patientId: link.patientId, assurance: link.assurance })),
     trust: options.trust,
   });
-  const current = options.isNew ? undefined : await tryReadLive<Person>(ctx, 'Person', options.personId, true);
-  if (current && isDeepStrictEqual(withoutVersionMeta(current.content), JSON.parse(JSON.stringify(body)))) {
-    return;
-  }
-  if (current) {
-    await writeUpdate(ctx, body);
-  } else {
-    await createWithId(ctx, body);
-  }
+  holdWrite(pending, 'Person', options.personId, body);
 }
 
-/** Rewrites a member's Patient.link when its golden record's membership changed. */
-async function writePatientLinks(
-  ctx: StoreContext,
-  reads: MemberReads,
-  patientId: string,
-  links: PatientLink[],
-): Promise<void> {
-  const current = await readMemberLocked(ctx, reads, patientId);
+/** Holds a member's Patient.link rewrite when its golden record's membership changed. */
+function holdPatientLinks(pending: PendingWrites, reads: Reads, patientId: string, links: PatientLink[]): void {
+  const current = reads.patients.get(patientId);
   if (current && !hasMemberLinks(current.content, links)) {
-    await writeUpdate(ctx, withMemberLinks(current.content, links));
+    holdWrite(pending, 'Patient', patientId, withMemberLinks(current.content, links));
   }
 }
 
 /**
- * Makes the golden records match a clustering, through the FHIR store: memberships first (so the
- * Patient writes below see them), then each cluster's Person, then the Persons left without
- * members, then the members' Patient.link. Writes only what differs. The caller holds the row
- * locks of every Person in `currentPerson`.
+ * Makes the golden records match a clustering, through the FHIR store: memberships first, then
+ * each cluster's Person, the Persons left without members and the members' Patient.link, all held
+ * in `pending` (every member and Person read at once, locked in id order) and stored together by
+ * the store's batch writer — when the plan brings no `pending`, before returning; otherwise the
+ * caller flushes, after more plans. Writes only what differs. The caller holds the row locks of
+ * every Person in `currentPerson`.
  */
-export async function applyClusters(ctx: StoreContext, plan: ClusterPlan): Promise<ClusterOutcome> {
+export async function applyClusters(
+  ctx: StoreContext,
+  plan: ClusterPlan,
+  pending?: PendingWrites,
+): Promise<ClusterOutcome> {
+  const writes = pending ?? createPendingWrites();
   // A patient with no duplicate needs no golden record: it is its own (no Person, no Patient.link).
   const shared = plan.clusters.filter((cluster) => cluster.length > 1);
   const alone = plan.clusters.filter((cluster) => cluster.length === 1).flat();
@@ -182,69 +157,72 @@ export async function applyClusters(ctx: StoreContext, plan: ClusterPlan): Promi
       links.push({ patientId, personId, probability, origin, assurance: assuranceOf(probability, origin) });
     }
   });
+  // Patients that left a golden record without joining another: alone now, or (in a batch run)
+  // taken out until their own group is filed.
+  const leaving = [...plan.currentPerson.keys()]
+    .filter(
+      (patientId) =>
+        !personOf.has(patientId) &&
+        !plan.removed.includes(patientId) &&
+        plan.currentPerson.get(patientId) !== undefined,
+    )
+    .sort(byId);
   await deleteMemberLinks(ctx.tx, ctx.tenantId, [
     ...plan.removed,
     ...alone.filter((patientId) => plan.currentPerson.get(patientId) !== undefined),
+    ...leaving,
   ]);
   await writeMemberLinks(ctx.tx, ctx.tenantId, links);
 
-  const existing = new Set(plan.currentPerson.values());
-  const reads: MemberReads = new Map();
+  const patientIds = [...shared.flat(), ...leaving].filter((patientId) => plan.inFlight?.id !== patientId);
+  const existing = [...new Set(plan.currentPerson.values())].filter((id): id is string => id !== undefined);
+  // Every member and golden record at once; the Persons' versions serve the flush.
+  const live = await readLiveLocked(ctx, writes, [
+    ...patientIds.map((id) => ({ resourceType: 'Patient', id })),
+    ...existing.map((id) => ({ resourceType: 'Person', id })),
+  ]);
+  const reads: Reads = {
+    patients: new Map(patientIds.map((id) => [id, live.get(`Patient/${id}`) as LiveVersion<Patient> | undefined])),
+  };
+  const now = ctx.now();
   let trust: readonly string[] | undefined;
   for (const [index, cluster] of shared.entries()) {
     const personId = personIds[index] ?? '';
     const candidates: SurvivorCandidate[] = [];
-    // In id order: member rows are locked as they are read.
     for (const patientId of [...cluster].sort(byId)) {
-      const content = await readMemberContent(ctx, plan, reads, patientId);
+      const content = memberContent(plan, reads, patientId, now);
       const member = plan.members.get(patientId);
       if (content) {
         candidates.push({ ...content, source: member?.source ?? '', replaced: member?.mergedInto !== undefined });
       }
     }
     trust ??= await plan.trust();
-    await writePerson(ctx, {
-      personId,
-      isNew: !existing.has(personId),
-      candidates,
-      links: links.filter((link) => link.personId === personId),
-      trust,
-    });
+    holdPerson(writes, { personId, candidates, links: links.filter((link) => link.personId === personId), trust });
   }
   const kept = new Set(personIds);
-  const emptied = new Set(
-    [...plan.currentPerson.values()].filter((id): id is string => id !== undefined && !kept.has(id)),
-  );
-  for (const personId of [...emptied].sort(byId)) {
-    await writeDelete(ctx, 'Person', personId);
+  for (const personId of existing.filter((id) => !kept.has(id)).sort(byId)) {
+    holdWrite(writes, 'Person', personId, undefined);
   }
 
   let inFlightLinks: PatientLink[] = [];
   for (const cluster of shared) {
     const linkMembers: LinkMember[] = cluster.map((id) => ({ id, mergedInto: plan.members.get(id)?.mergedInto }));
-    for (const patientId of [...cluster].sort(byId)) {
+    for (const patientId of cluster) {
       const wanted = memberLinks(patientId, linkMembers);
       if (plan.inFlight?.id === patientId) {
         inFlightLinks = wanted;
       } else {
-        await writePatientLinks(ctx, reads, patientId, wanted);
+        holdPatientLinks(writes, reads, patientId, wanted);
       }
     }
   }
-  // Patients that left a golden record without joining another: alone now, or (in a batch run)
-  // taken out until their own group is filed.
-  const clustered = new Set(personOf.keys());
-  for (const patientId of [...plan.currentPerson.keys()].sort(byId)) {
-    if (
-      !clustered.has(patientId) &&
-      !plan.removed.includes(patientId) &&
-      plan.currentPerson.get(patientId) !== undefined
-    ) {
-      await deleteMemberLinks(ctx.tx, ctx.tenantId, [patientId]);
-      if (plan.inFlight?.id !== patientId) {
-        await writePatientLinks(ctx, reads, patientId, []);
-      }
+  for (const patientId of leaving) {
+    if (plan.inFlight?.id !== patientId) {
+      holdPatientLinks(writes, reads, patientId, []);
     }
+  }
+  if (!pending) {
+    await flushWrites(ctx, writes);
   }
   return { personOf, inFlightLinks };
 }

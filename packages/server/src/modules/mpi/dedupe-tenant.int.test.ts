@@ -157,7 +157,41 @@ describe('batch deduplication', () => {
     assert.equal(resumed.candidatePairs, report.candidatePairs);
     assert.deepEqual(resumed.bands, report.bands);
 
-    // 3. Running again changes nothing.
+    // 3. Stopped between two batches of golden-record writes, then resumed: the same golden records,
+    // each Person stored as any write is (history, search index, audit entry), none twice.
+    const halfFiled = await legacyTenant();
+    const clusterStop = new AbortController();
+    await assert.rejects(
+      dedupeTenant(testApp.db, {
+        tenantId: halfFiled.id,
+        batchSize: 4,
+        signal: clusterStop.signal,
+        onProgress: (progress) => {
+          if (progress.phase === 'cluster' && progress.done === 1) {
+            clusterStop.abort();
+          }
+        },
+      }),
+      (error: Error) => error.name === 'AbortError',
+    );
+    assert.ok((await partition(halfFiled)).length > 0, 'the first batch committed its golden records');
+    await dedupeTenant(testApp.db, { tenantId: halfFiled.id, batchSize: 4 });
+    assert.deepEqual(await partition(halfFiled), expected);
+    const stored = await testApp.db.query<{ id: string; versions: number; indexed: boolean; audited: boolean }>(
+      `SELECT r.id, (SELECT count(*)::int FROM resource_history h
+                     WHERE h.tenant_id = r.tenant_id AND h.resource_type = 'Person' AND h.id = r.id) AS versions,
+              EXISTS (SELECT 1 FROM search_reference s WHERE s.tenant_id = r.tenant_id AND s.resource_type = 'Person'
+                        AND s.resource_id = r.id AND s.code = 'link') AS indexed,
+              EXISTS (SELECT 1 FROM audit_entry a WHERE a.content LIKE '%"Person/' || r.id || '"%') AS audited
+       FROM resource r WHERE r.tenant_id = $1 AND r.resource_type = 'Person' AND NOT r.deleted`,
+      [halfFiled.id],
+    );
+    assert.equal(stored.rows.length, report.multiRecordClusters);
+    for (const person of stored.rows) {
+      assert.deepEqual({ ...person, id: '' }, { id: '', versions: 1, indexed: true, audited: true });
+    }
+
+    // 4. Running again changes nothing.
     const again = await dedupeTenant(testApp.db, { tenantId: stopped.id });
     assert.equal(again.resumed, false);
     assert.deepEqual(await partition(stopped), expected);

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DedupeReport } from '@caregraph/core/domain';
 import type { Database, Queryable } from '../../platform/db/index.ts';
-import { applyDedupeUnit, findComponents, type Component } from './dedupe-units.ts';
+import { applyDedupeUnit, findComponents, prefetchUnits, type Component } from './dedupe-units.ts';
 import { loadDecisionsAmong } from './decisions.ts';
 import { decide, scorePair, type MatchModel, type MatchRecord, type PairScore } from './engine/index.ts';
-import type { StoreContext } from './fhir-store.ts';
+import { createPendingWrites, flushWrites, type StoreContext } from './fhir-store.ts';
 import { indexPatientBatch } from './index-patients.ts';
-import { MAX_BLOCK_SIZE } from './mpi-records.ts';
+import { blockCapSql } from './mpi-records.ts';
 import { loadActiveModel, tryLoadModel } from './model-store.ts';
 import { openReviews } from './review-tasks.ts';
+import { readSettings } from './settings.ts';
 
 export type DedupePhase = 'index' | 'score' | 'cluster' | 'singles' | 'reviews' | 'done';
 
@@ -240,10 +241,11 @@ async function reviewBatch(
   return true;
 }
 
+/** Keys shared by more records than their rule's cap (wide rules have a smaller one): skipped when scoring. */
 async function oversizedKeys(db: Database, tenantId: string): Promise<string[]> {
   const { rows } = await db.query<{ key: string }>(
-    'SELECT key FROM mpi_block_key WHERE tenant_id = $1 GROUP BY key HAVING count(*) > $2 ORDER BY key',
-    [tenantId, MAX_BLOCK_SIZE],
+    `SELECT key FROM mpi_block_key WHERE tenant_id = $1 GROUP BY key HAVING count(*) > ${blockCapSql('key')} ORDER BY key`,
+    [tenantId],
   );
   return rows.map((row) => row.key);
 }
@@ -356,15 +358,30 @@ export async function dedupeTenant(db: Database, options: DedupeOptions): Promis
     const components = await findComponents(db, { tenantId, runId, model });
     const inComponent = new Map<string, number>();
     components.forEach((component, index) => component.forEach((id) => inComponent.set(id, index)));
+    // Read once, in the first transaction that needs it (PGlite serves one connection: not on `db`).
+    let sourceTrust: readonly string[] | undefined;
+    const applyUnits = async (ctx: StoreContext, slice: readonly Component[]) => {
+      const pending = createPendingWrites();
+      const prefetched = await prefetchUnits(ctx, slice);
+      for (const unit of slice) {
+        await applyDedupeUnit(ctx, {
+          model,
+          unit,
+          inComponent,
+          pending,
+          prefetched,
+          trust: async () => (sourceTrust ??= (await readSettings(ctx.tx, tenantId)).sourceTrust),
+        });
+      }
+      await flushWrites(ctx, pending);
+    };
     if (state.phase === 'cluster') {
       const total = Math.ceil(components.length / units);
       while (
         await step(async (ctx) => {
           const start = Number(state.cursor || '0');
           const slice: Component[] = components.slice(start, start + units);
-          for (const unit of slice) {
-            await applyDedupeUnit(ctx, { model, unit, inComponent });
-          }
+          await applyUnits(ctx, slice);
           state.cursor = String(start + slice.length);
           return slice.length > 0;
         })
@@ -382,12 +399,13 @@ export async function dedupeTenant(db: Database, options: DedupeOptions): Promis
            WHERE r.tenant_id = $1 AND r.patient_id > $2 ORDER BY r.patient_id LIMIT $3`,
           [tenantId, state.cursor, batch],
         );
-        for (const row of rows) {
-          // A patient in no linked group belongs alone: take it out of the golden record it shares.
-          if (row.person_id !== null && !inComponent.has(row.patient_id)) {
-            await applyDedupeUnit(ctx, { model, unit: [row.patient_id], inComponent });
-          }
-        }
+        // A patient in no linked group belongs alone: take it out of the golden record it shares.
+        await applyUnits(
+          ctx,
+          rows
+            .filter((row) => row.person_id !== null && !inComponent.has(row.patient_id))
+            .map((row) => [row.patient_id]),
+        );
         state.cursor = rows.at(-1)?.patient_id ?? state.cursor;
         return rows.length > 0;
       })

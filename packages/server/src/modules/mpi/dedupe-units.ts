@@ -1,8 +1,8 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import { applyClusters } from './apply-clusters.ts';
-import { loadDecisionsAmong, pairKey } from './decisions.ts';
+import { loadDecisionsAmong, pairKey, type StoredDecision } from './decisions.ts';
 import { candidatePairs, scorePair, type MatchModel, type PairScore } from './engine/index.ts';
-import type { StoreContext } from './fhir-store.ts';
+import type { PendingWrites, StoreContext } from './fhir-store.ts';
 import { loadRecords } from './mpi-records.ts';
 import {
   addMembers,
@@ -11,7 +11,6 @@ import {
   scoreAllPairs,
   type NeighbourRecord,
 } from './neighbourhood.ts';
-import { readSettings } from './settings.ts';
 
 /** Patients joined by links (a connected group), sorted by id. */
 export type Component = string[];
@@ -92,17 +91,70 @@ function unitPairs(
   return pairs;
 }
 
+type StoredRecords = Awaited<ReturnType<typeof loadRecords>>;
+
+/** Records and decisions of many units read in two statements, before any of them is applied. */
+export type UnitPrefetch = { records: StoredRecords; decisions: StoredDecision[] };
+
+/** Reads the records and the decisions among the patients of `units` at once. */
+export async function prefetchUnits(ctx: StoreContext, units: readonly Component[]): Promise<UnitPrefetch> {
+  const ids = units.flat();
+  return {
+    records: await loadRecords(ctx.tx, ctx.tenantId, ids),
+    decisions: await loadDecisionsAmong(ctx.tx, ctx.tenantId, ids),
+  };
+}
+
+/**
+ * A unit's records: those prefetched while in no golden record (units applied before cannot have
+ * changed them, as they only write memberships of their own patients and take patients out), the
+ * others read again.
+ */
+async function unitRecordsOf(
+  ctx: StoreContext,
+  unit: Component,
+  prefetched: UnitPrefetch | undefined,
+): Promise<StoredRecords> {
+  if (!prefetched) {
+    return loadRecords(ctx.tx, ctx.tenantId, unit);
+  }
+  const fresh = unit.filter((id) => prefetched.records.get(id)?.personId === undefined);
+  const reread = await loadRecords(
+    ctx.tx,
+    ctx.tenantId,
+    unit.filter((id) => !fresh.includes(id)),
+  );
+  const records: StoredRecords = new Map();
+  for (const id of unit) {
+    const entry = reread.get(id) ?? (fresh.includes(id) ? prefetched.records.get(id) : undefined);
+    if (entry) {
+      records.set(id, entry);
+    }
+  }
+  return records;
+}
+
 /**
  * Clusters one group of patients and writes its golden records. The golden records its patients
  * belong to now are locked and read whole: their other members belonging to no group are left on
- * their own; those belonging to another group are taken out, to be filed when that group is.
+ * their own; those belonging to another group are taken out, to be filed when that group is. The
+ * resource writes are held in `pending`, for the caller to flush with those of other groups.
  */
 export async function applyDedupeUnit(
   ctx: StoreContext,
-  options: { model: MatchModel; unit: Component; inComponent: ReadonlyMap<string, number> },
+  options: {
+    model: MatchModel;
+    unit: Component;
+    inComponent: ReadonlyMap<string, number>;
+    pending: PendingWrites;
+    /** The tenant's source trust order (read once per run). */
+    trust: () => Promise<readonly string[]>;
+    /** What the caller read for many units at once (see `prefetchUnits`). */
+    prefetched?: UnitPrefetch;
+  },
 ): Promise<void> {
-  const { model, unit, inComponent } = options;
-  const stored = await loadRecords(ctx.tx, ctx.tenantId, unit);
+  const { model, unit, inComponent, prefetched } = options;
+  const stored = await unitRecordsOf(ctx, unit, prefetched);
   const seeds = [...stored.values()].map((entry) => entry.personId).filter((id): id is string => id !== undefined);
   const members = await lockAndLoadMembers(ctx, seeds, new Map([...stored].map(([id, entry]) => [id, entry.personId])));
   const unitRecords = new Map<string, NeighbourRecord>();
@@ -114,22 +166,30 @@ export async function applyDedupeUnit(
   const everyone = new Map(unitRecords);
   addMembers(members, everyone, currentPerson);
   const pairs = unitPairs(model, unitRecords);
-  const decisions = await loadDecisionsAmong(ctx.tx, ctx.tenantId, [...everyone.keys()]);
+  // Decisions read for the units' own patients serve when no other golden-record member joined.
+  const decisions =
+    prefetched && everyone.size === unitRecords.size
+      ? prefetched.decisions.filter((decision) => everyone.has(decision.a) && everyone.has(decision.b))
+      : await loadDecisionsAmong(ctx.tx, ctx.tenantId, [...everyone.keys()]);
   const clusters = clusterNeighbourhood(model, unitRecords, pairs, decisions);
   for (const id of everyone.keys()) {
     if (!unitRecords.has(id) && !inComponent.has(id)) {
       clusters.push([id]);
     }
   }
-  await applyClusters(ctx, {
-    clusters,
-    members: new Map(
-      [...everyone].map(([id, entry]) => [id, { source: entry.record.source, mergedInto: entry.mergedInto }]),
-    ),
-    currentPerson,
-    removed: [],
-    probability: (a, b) => pairs.get(pairKey(a, b))?.score.probability,
-    decisions,
-    trust: async () => (await readSettings(ctx.tx, ctx.tenantId)).sourceTrust,
-  });
+  await applyClusters(
+    ctx,
+    {
+      clusters,
+      members: new Map(
+        [...everyone].map(([id, entry]) => [id, { source: entry.record.source, mergedInto: entry.mergedInto }]),
+      ),
+      currentPerson,
+      removed: [],
+      probability: (a, b) => pairs.get(pairKey(a, b))?.score.probability,
+      decisions,
+      trust: options.trust,
+    },
+    options.pending,
+  );
 }

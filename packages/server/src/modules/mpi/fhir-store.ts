@@ -1,10 +1,18 @@
 // The FHIR store's own write path, as the index uses it: golden records (Person), review tasks (Task),
-// Patient.link and merges are written like any client write (validated, versioned, indexed, in the
-// journey), never as hand-made rows. The one place this module reaches into the FHIR module.
+// Patient.link and merges are written like any client write (validated, versioned, indexed, audited,
+// in the journey), never as hand-made rows — golden records and Patient.link through the store's
+// batch writer, many at once. The one place this module reaches into the FHIR module.
+import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '@medplum/fhirtypes';
 import type { StoreContext, StoredVersion } from '../fhir/store/context.ts';
 import { ConcurrentWriteError, tryReadCurrent, tryReadVersion } from '../fhir/store/resource-rows.ts';
-import { createResource, deleteResource, updateResource } from '../fhir/interactions/write-resource.ts';
+import {
+  readCurrentVersions,
+  writeVersions,
+  type ResourceKey,
+  type VersionWrite,
+} from '../fhir/store/write-versions.ts';
+import { checkBeforeWrite, createResource, updateResource } from '../fhir/interactions/write-resource.ts';
 
 export type { StoreContext, StoredVersion };
 export { ConcurrentWriteError, tryReadCurrent };
@@ -61,7 +69,111 @@ export async function writeUpdate(ctx: StoreContext, resource: Resource & { id: 
   return response.versionId ?? 0;
 }
 
-/** Deletes a resource (history kept). */
-export async function writeDelete(ctx: StoreContext, resourceType: string, id: string): Promise<void> {
-  await deleteResource(ctx, resourceType, id);
+/**
+ * Resource writes held until `flushWrites`, so that re-clustering many golden records stores all
+ * their Persons and `Patient.link` updates through the store's batch writer in one set of
+ * statements. Reads through it see the writes held (a later cluster of the same batch may touch a
+ * resource an earlier one wrote), and lock what they read from the database.
+ */
+export type PendingWrites = {
+  /** The locked current version of each resource read (`Type/id`), undefined when never stored. */
+  read: Map<string, StoredVersion | undefined>;
+  /** What each resource is to become: its content, or undefined to delete it. */
+  wanted: Map<string, { resourceType: string; id: string; resource: (Resource & { id: string }) | undefined }>;
+};
+
+export function createPendingWrites(): PendingWrites {
+  return { read: new Map(), wanted: new Map() };
+}
+
+const keyOf = (resourceType: string, id: string) => `${resourceType}/${id}`;
+
+/**
+ * The live current version of each resource, as the writes held make it (a held write counts as
+ * written now); reads the others in one statement, locking their rows in (type, id) order.
+ */
+export async function readLiveLocked(
+  ctx: StoreContext,
+  pending: PendingWrites,
+  keys: readonly ResourceKey[],
+): Promise<Map<string, LiveVersion<Resource> | undefined>> {
+  await readUnread(ctx, pending, keys);
+  const live = new Map<string, LiveVersion<Resource> | undefined>();
+  for (const { resourceType, id } of keys) {
+    const key = keyOf(resourceType, id);
+    const wanted = pending.wanted.get(key);
+    const stored = pending.read.get(key);
+    if (wanted) {
+      live.set(
+        key,
+        wanted.resource && {
+          versionId: (stored?.versionId ?? 0) + 1,
+          lastUpdated: ctx.now(),
+          content: wanted.resource,
+        },
+      );
+    } else if (stored?.content && !stored.deleted) {
+      const content = stored.content as unknown as Resource & { id: string };
+      live.set(key, { versionId: stored.versionId, lastUpdated: stored.lastUpdated, content });
+    }
+  }
+  return live;
+}
+
+/** Reads (locked) the current versions of the resources `pending` has not read yet. */
+async function readUnread(ctx: StoreContext, pending: PendingWrites, keys: readonly ResourceKey[]): Promise<void> {
+  const unread = keys.filter(({ resourceType, id }) => !pending.read.has(keyOf(resourceType, id)));
+  const fetched = await readCurrentVersions(ctx, unread, true);
+  for (const { resourceType, id } of unread) {
+    pending.read.set(keyOf(resourceType, id), fetched.get(keyOf(resourceType, id)));
+  }
+}
+
+/** Holds a new version of a resource (created when absent), or its deletion when `resource` is undefined. */
+export function holdWrite(
+  pending: PendingWrites,
+  resourceType: string,
+  id: string,
+  resource: (Resource & { id: string }) | undefined,
+): void {
+  pending.wanted.set(keyOf(resourceType, id), { resourceType, id, resource });
+}
+
+/**
+ * Stores the writes held, through the store's batch writer: each checked as any write is, and
+ * skipped when it changes nothing (a version equal to the current one, server meta aside, or the
+ * deletion of what is absent). Leaves `pending` empty of writes, its reads now the versions stored.
+ */
+export async function flushWrites(ctx: StoreContext, pending: PendingWrites): Promise<void> {
+  const held = [...pending.wanted.values()].sort((a, b) =>
+    keyOf(a.resourceType, a.id) < keyOf(b.resourceType, b.id) ? -1 : 1,
+  );
+  pending.wanted.clear();
+  await readUnread(ctx, pending, held);
+  const writes: VersionWrite[] = [];
+  for (const { resourceType, id, resource } of held) {
+    const previous = pending.read.get(keyOf(resourceType, id));
+    const isLive = previous !== undefined && !previous.deleted;
+    if (!resource) {
+      if (isLive) {
+        writes.push({ resourceType, id, resource: undefined, previous, method: 'DELETE' });
+      }
+      continue;
+    }
+    const checked = await checkBeforeWrite(ctx, resource);
+    if (
+      isLive &&
+      previous.content &&
+      isDeepStrictEqual(
+        withoutVersionMeta(previous.content),
+        withoutVersionMeta(JSON.parse(JSON.stringify(checked)) as Resource),
+      )
+    ) {
+      continue;
+    }
+    writes.push({ resourceType, id, resource: checked, previous, method: previous ? 'PUT' : 'POST' });
+  }
+  for (const version of await writeVersions(ctx, writes)) {
+    pending.read.set(keyOf(version.resourceType, version.id), version);
+  }
 }

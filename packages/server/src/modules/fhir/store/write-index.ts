@@ -149,3 +149,85 @@ export async function insertIndexRows(
     await tx.query(`WITH ${inserts.join(', ')} SELECT 1`, params);
   }
 }
+
+/** Removes every search-index row of several resources in one statement (see `deleteIndexRows`). */
+export async function deleteIndexRowsOfMany(
+  tx: Queryable,
+  tenantId: string,
+  resources: ReadonlyArray<{ resourceType: string; id: string }>,
+): Promise<void> {
+  if (resources.length === 0) {
+    return;
+  }
+  // Found through each table's owner index, as in `deleteIndexRows`; the pairs filter what it finds.
+  // search_text's primary key is exactly (tenant, type, id).
+  const deletes = INDEX_TABLES.map((table, index) =>
+    table === 'search_text'
+      ? `d${index} AS (DELETE FROM ${table} WHERE tenant_id = $1 AND resource_type = ANY($4::text[])
+           AND resource_id = ANY($2::text[]) AND (resource_type || '/' || resource_id) = ANY($3::text[]))`
+      : `d${index} AS (DELETE FROM ${table} WHERE resource_id = ANY($2::text[]) AND (tenant_id || '') = $1
+           AND ((resource_type || '') || '/' || resource_id) = ANY($3::text[]))`,
+  );
+  await tx.query(`WITH ${deletes.join(', ')} SELECT 1`, [
+    tenantId,
+    [...new Set(resources.map((resource) => resource.id))],
+    resources.map((resource) => `${resource.resourceType}/${resource.id}`),
+    [...new Set(resources.map((resource) => resource.resourceType))],
+  ]);
+}
+
+/** Inserts the index rows of several resources in a single statement. */
+export async function insertIndexRowsOfMany(
+  tx: Queryable,
+  tenantId: string,
+  resources: ReadonlyArray<{ resourceType: string; id: string; rows: IndexRows }>,
+): Promise<void> {
+  const params: unknown[] = [tenantId];
+  const inserts: string[] = [];
+  for (const spec of TABLE_SPECS) {
+    const types: string[] = [];
+    const ids: string[] = [];
+    const columns: unknown[][] = spec.columns.map(() => []);
+    for (const { resourceType, id, rows } of resources) {
+      const values = spec.values(rows);
+      const count = values[0]?.length ?? 0;
+      for (let row = 0; row < count; row++) {
+        types.push(resourceType);
+        ids.push(id);
+        values.forEach((column, index) => columns[index]?.push(column[row]));
+      }
+    }
+    if (ids.length === 0) {
+      continue;
+    }
+    params.push(types, ids);
+    const keyParams = `$${params.length - 1}::text[], $${params.length}::text[]`;
+    const placeholders = columns.map((column, index) => {
+      params.push(column);
+      return `$${params.length}::${spec.casts[index]}[]`;
+    });
+    inserts.push(
+      `i${inserts.length} AS (INSERT INTO ${spec.table} (tenant_id, resource_type, resource_id, ${spec.columns.join(', ')})
+       SELECT $1, * FROM unnest(${keyParams}, ${placeholders.join(', ')}))`,
+    );
+  }
+  const texts = resources.filter((resource) => resource.rows.text !== undefined);
+  if (texts.length > 0) {
+    params.push(
+      texts.map((resource) => resource.resourceType),
+      texts.map((resource) => resource.id),
+      texts.map((resource) => resource.rows.text?.narrative ?? ''),
+      texts.map((resource) => resource.rows.text?.content ?? ''),
+    );
+    const at = params.length;
+    inserts.push(
+      `i${inserts.length} AS (INSERT INTO search_text (tenant_id, resource_type, resource_id, narrative, content)
+       SELECT $1, resource_type, id, to_tsvector('english', narrative), to_tsvector('english', content)
+       FROM unnest($${at - 3}::text[], $${at - 2}::text[], $${at - 1}::text[], $${at}::text[])
+         AS t(resource_type, id, narrative, content))`,
+    );
+  }
+  if (inserts.length > 0) {
+    await tx.query(`WITH ${inserts.join(', ')} SELECT 1`, params);
+  }
+}

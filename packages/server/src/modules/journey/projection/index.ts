@@ -9,5 +9,11 @@ export {
 export { deriveLinks, relationOf, type JourneyLink, type Relation } from './edge-rules.ts';
 export { extractJourneyRows } from './journey-rows.ts';
 export { findReferences, parseRelativeReference, type FoundReference } from './references.ts';
-export { deferJourneyWrites, flushJourneyWrites, writeJourney } from './journey-batch.ts';
+export {
+  deferJourneyWrites,
+  flushJourneyWrites,
+  writeJourney,
+  writeJourneys,
+  type JourneyWriteAfter,
+} from './journey-batch.ts';
 export { TENANT_LOCK_KEY, type JourneyWrite } from './write-journey.ts';

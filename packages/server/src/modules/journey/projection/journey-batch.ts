@@ -163,3 +163,132 @@ export async function flushJourneyWrites(tx: Queryable): Promise<void> {
     await writeJourneyNow(tx, write);
   }
 }
+
+/** A write and what the resource's live version before it contributed (undefined when it had none). */
+export type JourneyWriteAfter = JourneyWrite & { previous: JourneyContribution | undefined };
+
+/**
+ * Locks every patient touched (tenant shared, then each patient in order) and notifies each
+ * (patient, resource) pair, `upsert` where the resource now is and `delete` where it no longer is.
+ * $1 tenant, $2 types, $3 ids, $4 patients: one row per resource and patient it is now in.
+ */
+const LOCK_AND_NOTIFY_MANY = `
+WITH
+resource AS (SELECT DISTINCT resource_type, resource_id FROM unnest($2::text[], $3::text[]) AS r(resource_type, resource_id)),
+now_in AS (SELECT * FROM unnest($5::text[], $6::text[], $4::text[]) AS n(resource_type, resource_id, patient_id)),
+affected AS (
+  SELECT n.resource_type, n.resource_id, n.patient_id, true AS is_in FROM now_in n
+  UNION
+  SELECT j.resource_type, j.resource_id, j.patient_id, false FROM resource r CROSS JOIN LATERAL (
+    SELECT resource_type, resource_id, patient_id FROM journey_node
+    WHERE tenant_id = $1 AND resource_type = r.resource_type AND resource_id = r.resource_id
+    OFFSET 0
+  ) j
+  WHERE NOT EXISTS (
+    SELECT 1 FROM now_in n
+    WHERE n.resource_type = j.resource_type AND n.resource_id = j.resource_id AND n.patient_id = j.patient_id)
+),
+locks AS (
+  SELECT count(pg_advisory_xact_lock(hashtextextended('journey:' || $1::text || '/' || patient_id, 0))) AS locked
+  FROM (SELECT DISTINCT patient_id FROM affected ORDER BY 1 OFFSET 0) patient
+  WHERE (SELECT count(*) FROM (SELECT pg_advisory_xact_lock_shared(${TENANT_LOCK_KEY})) tenant_lock) = 1
+)
+SELECT count(pg_notify('journey', json_build_object(
+  'tenant', $1::text, 'patient', patient_id, 'ref', resource_type || '/' || resource_id,
+  'change', CASE WHEN is_in THEN 'upsert' ELSE 'delete' END)::text))::int AS notified
+FROM affected, locks
+WHERE locks.locked >= 0`;
+
+/**
+ * The nodes of resources off the timeline (no care time, no edges, before and after): each
+ * resource's nodes in journeys it left deleted, the others written. $1 tenant, $2 types, $3 ids,
+ * then one row per node: $4 patients, $5 types, $6 ids, $7 labels, $8 codes, $9 encounters, $10 providers.
+ */
+const WRITE_TIMELESS_NODES = `
+WITH
+resource AS (SELECT DISTINCT resource_type, resource_id FROM unnest($2::text[], $3::text[]) AS r(resource_type, resource_id)),
+node AS (
+  SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+    AS n(patient_id, resource_type, resource_id, label, codes, encounter_id, providers)
+),
+dropped_nodes AS (
+  DELETE FROM journey_node WHERE ctid = ANY (ARRAY(
+    SELECT j.ctid FROM resource r CROSS JOIN LATERAL (
+      SELECT ctid, patient_id FROM journey_node
+      WHERE tenant_id = $1 AND resource_type = r.resource_type AND resource_id = r.resource_id
+      OFFSET 0
+    ) j
+    WHERE NOT EXISTS (
+      SELECT 1 FROM node n
+      WHERE n.resource_type = r.resource_type AND n.resource_id = r.resource_id AND n.patient_id = j.patient_id)
+  ))
+)
+INSERT INTO journey_node (tenant_id, patient_id, resource_type, resource_id, start_time, end_time, label, codes, encounter_id, providers)
+SELECT $1, patient_id, resource_type, resource_id, NULL, NULL, label, codes::text[], encounter_id, providers::text[] FROM node
+ON CONFLICT (tenant_id, patient_id, resource_type, resource_id) DO UPDATE
+  SET start_time = NULL, end_time = NULL, label = EXCLUDED.label,
+      codes = EXCLUDED.codes, encounter_id = EXCLUDED.encounter_id, providers = EXCLUDED.providers`;
+
+const isTimeless = (contribution: JourneyContribution | undefined) =>
+  contribution === undefined || (contribution.node.startTime === null && contribution.links.length === 0);
+
+/**
+ * Brings the journey projection in line with many resource writes of one transaction, each
+ * resource at most once. Resources off the timeline now and before (no care time and no edges: a
+ * Patient whose `Patient.link` changed, a golden-record Person) are written together in two
+ * statements, whatever their number; the others as `writeJourney` writes each. In a transaction
+ * that defers journey writes, they are all collected as usual.
+ */
+export async function writeJourneys(tx: Queryable, writes: readonly JourneyWriteAfter[]): Promise<void> {
+  const relevant = writes.filter((write) => isJourneyResourceType(write.resourceType));
+  if (pendingWrites.has(tx)) {
+    for (const write of relevant) {
+      await writeJourney(tx, write);
+    }
+    return;
+  }
+  const timeless: Array<{ write: JourneyWrite; contribution: JourneyContribution | undefined }> = [];
+  for (const write of relevant) {
+    const contribution = write.resource && write.rows ? deriveContribution(write.resource, write.rows) : undefined;
+    if (isTimeless(contribution) && isTimeless(write.previous)) {
+      timeless.push({ write, contribution });
+    } else {
+      await writeJourneyNow(tx, write);
+    }
+  }
+  const first = timeless[0];
+  if (!first) {
+    return;
+  }
+  const nodes = timeless.flatMap(({ write, contribution }) =>
+    (contribution?.patients ?? []).map((patient) => ({ patient, write, node: contribution?.node })),
+  );
+  const params = (extra: unknown[][]) => [
+    first.write.tenantId,
+    timeless.map(({ write }) => write.resourceType),
+    timeless.map(({ write }) => write.id),
+    ...extra,
+  ];
+  const nowIn = [
+    nodes.map(({ patient }) => patient),
+    nodes.map(({ write }) => write.resourceType),
+    nodes.map(({ write }) => write.id),
+  ];
+  const locked = await tx.query<{ notified: number }>(LOCK_AND_NOTIFY_MANY, params(nowIn), {
+    name: 'journey-lock-and-notify-many',
+  });
+  if ((locked.rows[0]?.notified ?? 0) === 0) {
+    return;
+  }
+  await tx.query(
+    WRITE_TIMELESS_NODES,
+    params([
+      ...nowIn,
+      nodes.map(({ write, node }) => node?.label ?? write.resourceType),
+      nodes.map(({ node }) => arrayLiteral(node?.codes ?? [])),
+      nodes.map(({ node }) => node?.encounterId ?? null),
+      nodes.map(({ node }) => arrayLiteral(node?.providers ?? [])),
+    ]),
+    { name: 'journey-write-timeless-nodes' },
+  );
+}
