@@ -6,7 +6,7 @@ import { QUERIED_TABLES } from '../../packages/server/src/modules/import/analyze
 /**
  * The query plans of the SQL the server runs for a request: the request goes through the server's
  * own FHIR router (`handleFhirRequest`, the function the HTTP route calls) in this process, on a
- * database handle that runs `EXPLAIN (ANALYZE, FORMAT JSON)` on every read before running it for
+ * database handle that runs `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)` on every read before running it for
  * real. Nothing is re-implemented: whatever SQL the search code builds is what gets explained.
  */
 
@@ -18,6 +18,9 @@ type PlanNode = {
   'Relation Name'?: string;
   'Index Name'?: string;
   'Plan Rows'?: number;
+  /** With BUFFERS: the node's pages found in shared buffers and read from the OS, its children's included. */
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
   Plans?: PlanNode[];
 };
 type ExplainOutput = Array<{ Plan?: PlanNode; 'Execution Time'?: number; 'Planning Time'?: number }>;
@@ -28,6 +31,9 @@ export type StatementPlan = {
   sql: string;
   executionMs: number;
   planningMs: number;
+  /** 8 kB pages the execution found in PostgreSQL's shared buffers, and read from the OS (cache or disk). */
+  sharedHitBlocks: number;
+  sharedReadBlocks: number;
   indexes: string[];
   /** `table (≈rows)` for each sequential scan of a large table. */
   seqScansOnLargeTables: string[];
@@ -71,6 +77,8 @@ function summarize(sql: string, output: ExplainOutput, tableRows: ReadonlyMap<st
     sql: sql.replace(/\s+/g, ' ').trim().slice(0, 2000),
     executionMs: Math.round((root?.['Execution Time'] ?? Number.NaN) * 1000) / 1000,
     planningMs: Math.round((root?.['Planning Time'] ?? Number.NaN) * 1000) / 1000,
+    sharedHitBlocks: root?.Plan?.['Shared Hit Blocks'] ?? 0,
+    sharedReadBlocks: root?.Plan?.['Shared Read Blocks'] ?? 0,
     indexes: [...indexes].sort(),
     seqScansOnLargeTables,
     otherSeqScans,
@@ -88,7 +96,7 @@ function explaining(target: Queryable, found: StatementPlan[], tableRows: Readon
     async query<Row>(sql: string, params: readonly unknown[] = [], options?: QueryOptions) {
       if (isRead(sql)) {
         const { rows } = await target.query<{ 'QUERY PLAN': ExplainOutput }>(
-          `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+          `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`,
           params,
         );
         found.push(summarize(sql, rows[0]?.['QUERY PLAN'] ?? [], tableRows));

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Database } from '../../packages/server/src/platform/db/index.ts';
 import type { StoreContext } from '../../packages/server/src/modules/fhir/store/context.ts';
 import { writeVersion } from '../../packages/server/src/modules/fhir/store/resource-rows.ts';
+import { writeVersions, type VersionWrite } from '../../packages/server/src/modules/fhir/store/write-versions.ts';
 import {
   cloneResources,
   samplePatient,
@@ -21,19 +22,64 @@ export const BATCH_SIZE = 2000;
 export type LoadOutcome = { resources: number; samples: PatientSample[]; seconds: number };
 
 /**
- * Writes `resources` in one transaction through the server's own `writeVersion` (current row,
- * history row and every search index row, exactly as a create stores them). Validation is skipped:
- * the source bundles are valid and cloning changes only ids, references, dates and strings.
+ * Writes `resources` through the server's own store (current row, history row, every search index
+ * row, audit entry and journey projection, exactly as creates store them). The Patients come first,
+ * one by one through `writeVersion` so the master patient index matches them as on any create, in a
+ * transaction of their own: matching locks the patients' blocking keys until commit, and held for a
+ * whole batch those locks would make the other writer wait for it. Then everything else in one
+ * transaction and one `writeVersions` call, which stores the same rows in a handful of statements
+ * instead of a dozen per resource. Validation is skipped: the source bundles are valid and cloning
+ * changes only ids, references, dates and strings.
  */
 async function writeBatch(db: Database, tenantId: string, resources: ClonedResource[]): Promise<void> {
-  await db.transaction(async (tx) => {
-    const ctx: StoreContext = { tenantId, tx, now: () => new Date() };
-    for (const { resourceType, id, resource } of resources) {
-      // Valid R4 by construction: the source bundles are, and cloning changes values, not structure.
-      const stored = resource as unknown as StoredResource;
-      await writeVersion(ctx, { resource: stored, resourceType, id, previous: undefined, method: 'POST' });
+  const writes = resources.map(({ resourceType, id, resource }) => ({
+    // Valid R4 by construction: the source bundles are, and cloning changes values, not structure.
+    resource: resource as unknown as StoredResource,
+    resourceType,
+    id,
+    previous: undefined,
+    method: 'POST' as const,
+  }));
+  const patients = writes.filter((write) => write.resourceType === 'Patient');
+  const others: VersionWrite[] = writes.filter((write) => write.resourceType !== 'Patient');
+  await retried(() =>
+    db.transaction(async (tx) => {
+      const ctx: StoreContext = { tenantId, tx, now: () => new Date() };
+      for (const write of patients) {
+        await writeVersion(ctx, write);
+      }
+    }),
+  );
+  await retried(() =>
+    db.transaction(async (tx) => {
+      await writeVersions({ tenantId, tx, now: () => new Date() }, others);
+    }),
+  );
+}
+
+/**
+ * Runs a transaction again when PostgreSQL aborted it as a deadlock or serialization failure (two
+ * writers' patients meeting in shared rows of the patient index); it rolled back whole.
+ */
+async function retried(transaction: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transaction();
+      return;
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) {
+        throw error;
+      }
     }
-  });
+  }
+}
+
+const MAX_ATTEMPTS = 5;
+
+/** Deadlock detected, serialization failure (SQLSTATE 40P01, 40001). */
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /**

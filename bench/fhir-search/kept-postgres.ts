@@ -1,0 +1,163 @@
+// A PostgreSQL cluster in a directory the benchmark keeps: `--keep-dir` creates it and leaves it
+// behind after the run, `--reuse-dir` starts it again so a 1M-resource dataset is loaded once and
+// measured many times. Settings match the temporary cluster's (`scripts/temporary-postgres.ts`):
+// loopback only, trust auth, fsync=off. When running as root, the server runs as the `postgres`
+// system user, since PostgreSQL refuses to run as root.
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { onCleanup } from '../fhir-store/cleanups.ts';
+import { postgresVersion } from '../fhir-store/machine.ts';
+import type { ModeDatabase } from '../fhir-store/mode-database.ts';
+import type { PatientSample } from './clone-synthea.ts';
+import type { DatasetReport } from './report.ts';
+
+/** What a kept directory holds besides the cluster: what was loaded and the patients to ask about. */
+export type KeptDataset = { dataset: DatasetReport; samples: PatientSample[] };
+
+type Owner = { uid: number; gid: number } | undefined;
+
+const CLUSTER = 'pgdata';
+const DATASET_FILE = 'dataset.json';
+
+function findBinDir(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => /^\d+$/.test(name))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  const version = versions.find((name) => existsSync(path.join(root, name, 'bin', 'pg_ctl')));
+  if (!version) {
+    throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql; install the "postgresql" package');
+  }
+  return path.join(root, version, 'bin');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function postgresOwner(): Owner {
+  if (process.getuid?.() !== 0) {
+    return undefined;
+  }
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+  return { uid, gid };
+}
+
+function run(bin: string, args: string[], owner: Owner): void {
+  execFileSync(bin, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+  });
+}
+
+/** Starts `postgres` on `<dir>/pgdata` and waits until it accepts connections; `stop` leaves the files. */
+async function startCluster(dir: string, settings: Record<string, string>, create: boolean) {
+  const bin = findBinDir();
+  const owner = postgresOwner();
+  const dataDir = path.join(dir, CLUSTER);
+  if (create) {
+    run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'caregraph', '--auth=trust', '-E', 'UTF8', '--no-sync'], owner);
+  }
+  const port = await freePort();
+  const server = spawn(
+    path.join(bin, 'postgres'),
+    [
+      ...['-D', dataDir, '-p', String(port), '-k', dir],
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'],
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
+    { stdio: 'ignore', ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) },
+  );
+  const stop = async () => {
+    if (server.exitCode === null) {
+      // SIGINT is PostgreSQL's "fast shutdown": it checkpoints, so the kept cluster starts clean next time.
+      server.kill('SIGINT');
+      await new Promise((resolve) => server.once('exit', resolve));
+    }
+  };
+  const readyCheck = create
+    ? ['createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'caregraph', 'caregraph']]
+    : ['pg_isready', ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'caregraph', '-d', 'caregraph']];
+  // Reopening a large cluster after an unclean stop replays WAL first; give it time.
+  const deadline = Date.now() + (create ? 30_000 : 600_000);
+  for (;;) {
+    try {
+      run(path.join(bin, readyCheck[0] as string), readyCheck[1] as string[], owner);
+      break;
+    } catch (error) {
+      if (Date.now() > deadline || server.exitCode !== null) {
+        server.kill('SIGKILL');
+        throw new Error(`PostgreSQL on ${dataDir} did not start: ${(error as Error).message}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return { url: `postgresql://caregraph@127.0.0.1:${port}/caregraph`, stop };
+}
+
+/**
+ * Starts the kept cluster of `dir` (creating it when `create`; then `dir` must be missing or empty),
+ * plus a temporary data directory for the server's files. Both stop or go with the cleanups; the
+ * cluster's files stay.
+ */
+export async function prepareKeptDatabase(options: {
+  dir: string;
+  create: boolean;
+  log: (message: string) => void;
+  postgresSettings: Record<string, string>;
+}): Promise<ModeDatabase> {
+  const dir = path.resolve(options.dir);
+  if (options.create) {
+    if (existsSync(dir) && readdirSync(dir).length > 0) {
+      throw new Error(`--keep-dir ${dir} is not empty; remove it or pass it as --reuse-dir`);
+    }
+    mkdirSync(dir, { recursive: true });
+    const owner = postgresOwner();
+    if (owner) {
+      chownSync(dir, owner.uid, owner.gid);
+    }
+  } else if (!existsSync(path.join(dir, DATASET_FILE))) {
+    throw new Error(`--reuse-dir ${dir} holds no finished load (${DATASET_FILE} is missing)`);
+  }
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caregraph-bench-search-'));
+  onCleanup('data directory', async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const described = Object.entries(options.postgresSettings).map(([name, value]) => `${name} ${value}`);
+  options.log(`${options.create ? 'creating' : 'starting'} the kept PostgreSQL in ${dir} (${described.join(', ')})`);
+  const postgres = await startCluster(dir, options.postgresSettings, options.create);
+  onCleanup('kept PostgreSQL', postgres.stop);
+  const version = (await postgresVersion(postgres.url)).replace('temporary', 'kept');
+  return { dataDir, databaseUrl: postgres.url, databaseVersion: [version, ...described].join(', ') };
+}
+
+/** Written only after a load finished, so its presence marks a directory worth reusing. */
+export function saveKeptDataset(dir: string, kept: KeptDataset): void {
+  writeFileSync(path.join(path.resolve(dir), DATASET_FILE), `${JSON.stringify(kept)}\n`);
+}
+
+export function readKeptDataset(dir: string): KeptDataset {
+  return JSON.parse(readFileSync(path.join(path.resolve(dir), DATASET_FILE), 'utf8')) as KeptDataset;
+}
