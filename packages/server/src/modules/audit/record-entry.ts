@@ -212,21 +212,57 @@ function commitWithOthers(db: Database, entry: AuditEntry): Promise<void> {
   });
 }
 
-// The entry journal of each embedded data directory, opened on first use (see entry-journal.ts).
+// The entry journal of each embedded data directory, opened on first use (see entry-journal.ts),
+// and the database objects already resolved to theirs.
 const journals = new Map<string, EntryJournal>();
+const journalOfDatabase = new WeakMap<Database, EntryJournal | null>();
 
 /** The entry journal of an embedded database on disk; undefined in memory and on PostgreSQL. */
 export function journalOf(db: Database): EntryJournal | undefined {
-  if (db.mode !== 'embedded' || db.dataDir === undefined) {
-    return undefined;
+  const known = journalOfDatabase.get(db);
+  if (known !== undefined) {
+    return known ?? undefined;
   }
-  const dir = path.join(db.dataDir, 'audit-journal');
-  let journal = journals.get(dir);
-  if (!journal) {
-    journal = openEntryJournal(dir);
+  let journal: EntryJournal | undefined;
+  if (db.mode === 'embedded' && db.dataDir !== undefined) {
+    const dir = path.join(db.dataDir, 'audit-journal');
+    journal = journals.get(dir) ?? openEntryJournal(dir);
     journals.set(dir, journal);
   }
+  journalOfDatabase.set(db, journal ?? null);
   return journal;
+}
+
+/**
+ * Appends with the other entries recorded in the same turn of the event loop: one write for all of
+ * them, as a write costs far more than its bytes. Each caller resolves once its line is written.
+ */
+type JournalBatch = {
+  entries: AuditEntry[];
+  waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
+};
+const journalBatches = new Map<EntryJournal, JournalBatch>();
+
+/** A batch written on the next turn of the event loop. */
+function startJournalBatch(journal: EntryJournal): JournalBatch {
+  const batch: JournalBatch = { entries: [], waiting: [] };
+  journalBatches.set(journal, batch);
+  setImmediate(() => {
+    journalBatches.delete(journal);
+    try {
+      journal.append(batch.entries);
+      batch.waiting.forEach((waiter) => waiter.resolve());
+    } catch (error) {
+      batch.waiting.forEach((waiter) => waiter.reject(error));
+    }
+  });
+  return batch;
+}
+
+function appendWithOthers(journal: EntryJournal, entry: AuditEntry): Promise<void> {
+  const batch = journalBatches.get(journal) ?? startJournalBatch(journal);
+  batch.entries.push(entry);
+  return new Promise<void>((resolve, reject) => batch.waiting.push({ resolve, reject }));
 }
 
 /** Closes the file the journal of `db` is writing, if any (when the app closes). */
@@ -271,7 +307,7 @@ export async function recordEvent(
   }
   const journal = journalOf(q);
   if (journal) {
-    journal.append([entry]);
+    await appendWithOthers(journal, entry);
   } else {
     await commitWithOthers(q, entry);
   }
