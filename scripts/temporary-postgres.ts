@@ -9,7 +9,8 @@ import path from 'node:path';
 
 export type TemporaryPostgres = { url: string; stop: () => Promise<void> };
 
-function findBinDir(): string {
+/** The newest installed PostgreSQL server's bin directory (Debian layout). */
+export function findBinDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)
     ? readdirSync(root)
@@ -23,7 +24,8 @@ function findBinDir(): string {
   return path.join(root, version, 'bin');
 }
 
-function freePort(): Promise<number> {
+/** A free loopback TCP port. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -34,7 +36,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function postgresUid(): { uid: number; gid: number } | undefined {
+/** The `postgres` system user to run the server as when this process is root, else undefined. */
+export function postgresUid(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) {
     return undefined;
   }
@@ -43,7 +46,8 @@ function postgresUid(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
-function run(bin: string, args: string[], owner: { uid: number; gid: number } | undefined): void {
+/** Runs a PostgreSQL binary (initdb, pg_ctl…) to completion, as `owner` when given. */
+export function runAs(bin: string, args: string[], owner: { uid: number; gid: number } | undefined): void {
   execFileSync(bin, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
@@ -63,7 +67,7 @@ export async function startTemporaryPostgres(settings: Record<string, string> = 
   }
   const dataDir = path.join(dir, 'data');
   const port = await freePort();
-  run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'caregraph', '--auth=trust', '-E', 'UTF8', '--no-sync'], owner);
+  runAs(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'caregraph', '--auth=trust', '-E', 'UTF8', '--no-sync'], owner);
   const server = spawn(
     path.join(bin, 'postgres'),
     [
@@ -87,7 +91,7 @@ export async function startTemporaryPostgres(settings: Record<string, string> = 
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      run(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'caregraph', 'caregraph'], owner);
+      runAs(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'caregraph', 'caregraph'], owner);
       break;
     } catch (error) {
       if (Date.now() > deadline || server.exitCode !== null) {

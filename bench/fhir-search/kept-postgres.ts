@@ -3,7 +3,7 @@
 // measured many times. Settings match the temporary cluster's (`scripts/temporary-postgres.ts`):
 // loopback only, trust auth, fsync=off. When running as root, the server runs as the `postgres`
 // system user, since PostgreSQL refuses to run as root.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   chownSync,
   existsSync,
@@ -14,9 +14,9 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { findBinDir, freePort, postgresUid, runAs } from '../../scripts/temporary-postgres.ts';
 import { onCleanup } from '../fhir-store/cleanups.ts';
 import { postgresVersion } from '../fhir-store/machine.ts';
 import type { ModeDatabase } from '../fhir-store/mode-database.ts';
@@ -26,59 +26,20 @@ import type { DatasetReport } from './report.ts';
 /** What a kept directory holds besides the cluster: what was loaded and the patients to ask about. */
 export type KeptDataset = { dataset: DatasetReport; samples: PatientSample[] };
 
-type Owner = { uid: number; gid: number } | undefined;
-
 const CLUSTER = 'pgdata';
 const DATASET_FILE = 'dataset.json';
-
-function findBinDir(): string {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root)
-    ? readdirSync(root)
-        .filter((name) => /^\d+$/.test(name))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  const version = versions.find((name) => existsSync(path.join(root, name, 'bin', 'pg_ctl')));
-  if (!version) {
-    throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql; install the "postgresql" package');
-  }
-  return path.join(root, version, 'bin');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function postgresOwner(): Owner {
-  if (process.getuid?.() !== 0) {
-    return undefined;
-  }
-  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  return { uid, gid };
-}
-
-function run(bin: string, args: string[], owner: Owner): void {
-  execFileSync(bin, args, {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
-  });
-}
 
 /** Starts `postgres` on `<dir>/pgdata` and waits until it accepts connections; `stop` leaves the files. */
 async function startCluster(dir: string, settings: Record<string, string>, create: boolean) {
   const bin = findBinDir();
-  const owner = postgresOwner();
+  const owner = postgresUid();
   const dataDir = path.join(dir, CLUSTER);
   if (create) {
-    run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'caregraph', '--auth=trust', '-E', 'UTF8', '--no-sync'], owner);
+    runAs(
+      path.join(bin, 'initdb'),
+      ['-D', dataDir, '-U', 'caregraph', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+      owner,
+    );
   }
   const port = await freePort();
   const server = spawn(
@@ -104,7 +65,7 @@ async function startCluster(dir: string, settings: Record<string, string>, creat
   const deadline = Date.now() + (create ? 30_000 : 600_000);
   for (;;) {
     try {
-      run(path.join(bin, readyCheck[0] as string), readyCheck[1] as string[], owner);
+      runAs(path.join(bin, readyCheck[0] as string), readyCheck[1] as string[], owner);
       break;
     } catch (error) {
       if (Date.now() > deadline || server.exitCode !== null) {
@@ -134,7 +95,7 @@ export async function prepareKeptDatabase(options: {
       throw new Error(`--keep-dir ${dir} is not empty; remove it or pass it as --reuse-dir`);
     }
     mkdirSync(dir, { recursive: true });
-    const owner = postgresOwner();
+    const owner = postgresUid();
     if (owner) {
       chownSync(dir, owner.uid, owner.gid);
     }
