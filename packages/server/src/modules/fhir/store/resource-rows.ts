@@ -7,7 +7,8 @@ import type { StoreContext, StoredVersion } from './context.ts';
 import { toStoredForm } from './sealed-fields.ts';
 import { deleteIndexRows, insertIndexRows } from './write-index.ts';
 
-type VersionRow = {
+/** A row of `resource` or `resource_history` as read back. */
+export type VersionRow = {
   resource_type: string;
   id: string;
   version_id: number;
@@ -18,7 +19,8 @@ type VersionRow = {
 
 const VERSION_COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content';
 
-function toStoredVersion(row: VersionRow): StoredVersion {
+/** The stored version a row holds. */
+export function toStoredVersion(row: VersionRow): StoredVersion {
   return {
     resourceType: row.resource_type,
     id: row.id,

@@ -3,18 +3,9 @@ import { recordResourceWrites } from '../../audit/index.ts';
 import { deriveContribution, writeJourneys } from '../../journey/projection/index.ts';
 import { extractIndexRows } from '../search/extract-index.ts';
 import type { StoreContext, StoredVersion } from './context.ts';
-import { ConcurrentWriteError, type WriteMethod } from './resource-rows.ts';
+import { ConcurrentWriteError, toStoredVersion, type VersionRow, type WriteMethod } from './resource-rows.ts';
 import { toStoredForm } from './sealed-fields.ts';
 import { deleteIndexRowsOfMany, insertIndexRowsOfMany } from './write-index.ts';
-
-type VersionRow = {
-  resource_type: string;
-  id: string;
-  version_id: number;
-  last_updated: Date;
-  deleted: boolean;
-  content: Record<string, unknown> | null;
-};
 
 /** A resource named by type and id. */
 export type ResourceKey = { resourceType: string; id: string };
@@ -42,14 +33,7 @@ export async function readCurrentVersions(
     [ctx.tenantId, keys.map((key) => key.resourceType), keys.map((key) => key.id)],
   );
   for (const row of rows) {
-    found.set(`${row.resource_type}/${row.id}`, {
-      resourceType: row.resource_type,
-      id: row.id,
-      versionId: row.version_id,
-      lastUpdated: new Date(row.last_updated),
-      deleted: row.deleted,
-      content: row.content ?? undefined,
-    });
+    found.set(`${row.resource_type}/${row.id}`, toStoredVersion(row));
   }
   return found;
 }

@@ -2,6 +2,7 @@
 // records: keys are hashed to numbers (no string per key is kept), blocks live in flat typed arrays, and
 // the pairs are streamed in chunks of record indices, so nothing holds tens of millions of id tuples.
 import { blockingKeys, isWideKey, WIDE_BLOCK_SIZE } from './blocking.ts';
+import { Float64List } from './float64-list.ts';
 import { hashKey } from './hash-key.ts';
 import type { MatchRecord } from './types.ts';
 
@@ -29,21 +30,6 @@ function bump(counts: Int32Array, index: number): number {
   const value = counts[index] ?? 0;
   counts[index] = value + 1;
   return value;
-}
-
-/** A growable Float64Array: one entry per (key, record). */
-class EntryList {
-  values = new Float64Array(1024);
-  length = 0;
-
-  push(value: number): void {
-    if (this.length === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.length++] = value;
-  }
 }
 
 /** Blocks of two records or more as flat arrays, and for each record where it sits in its blocks. */
@@ -88,7 +74,8 @@ function addNeighbourhoodPairs(records: readonly MatchRecord[], members: number[
  */
 function hashEntries(records: readonly MatchRecord[], scale: number): { entries: Float64Array; keyCount: number } {
   const hashRange = 2 ** 53 / scale / 2;
-  const list = new EntryList();
+  // One entry per (key, record).
+  const list = new Float64List();
   records.forEach((record, index) => {
     for (const key of blockingKeys(record)) {
       list.push(((hashKey(key) % hashRange) * 2 + (isWideKey(key) ? 1 : 0)) * scale + index);

@@ -6,6 +6,7 @@
 // Horvitz–Thompson estimate of the rule's pair patterns). Memory: the kept records (at most `uRecords` +
 // rules × `ruleRecords`), plus 12 bytes per record and rule for the hashes and their sort, plus the term
 // counts (one entry per distinct name and birth date).
+import { Float64List } from './float64-list.ts';
 import { hashKey } from './hash-key.ts';
 import { randomIndex, seededRandom, type Random } from './random.ts';
 import { TermCounter } from './term-frequencies.ts';
@@ -32,21 +33,6 @@ const MAX_BLOCK_SAMPLE = 100;
 const NO_KEY = -1;
 // A salt for the sampler's own random stream, so the training's pair sampling keeps its sequence.
 const SAMPLER_SALT = 0x5bd1e995;
-
-/** A growable Float64Array. */
-class Float64List {
-  values = new Float64Array(1024);
-  length = 0;
-
-  push(value: number): void {
-    if (this.length === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.length++] = value;
-  }
-}
 
 /** Blocks of two records or more of one rule's hashes, as [start, end) runs of `members`. */
 function blocksOf(hashes: Float64Array, count: number): { members: Int32Array; bounds: number[]; totalPairs: number } {
