@@ -164,6 +164,10 @@ async function measureReads(
       durationMs: settings.durationMs,
       operation: () => client.read('Patient', options.ids[next++ % options.ids.length] ?? ''),
     });
+    // The clients stop at the end of the window; the timer may not have fired before they did.
+    if (cpu.until === 0) {
+      cpu.until = processCpuMs(server.pid);
+    }
   } finally {
     clearTimeout(fromTimer);
     clearTimeout(untilTimer);
