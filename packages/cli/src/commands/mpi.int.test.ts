@@ -151,7 +151,8 @@ describe('caregraph mpi', () => {
     const second = await runCli(['mpi', 'train', '--tenant', straight], database.env);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, new RegExp(`^trained version 2 \\(active\\) trained \\S+ on ${patients} records`));
-    assert.match(second.stderr, /^training: term-frequencies\n(training: \S+\n)+$/);
+    // Streamed training: a scan of the records, the sample it keeps, then the model's own steps.
+    assert.match(second.stderr, /^training: scan\ntraining: sample\ntraining: term-frequencies\n(training: \S+\n)+$/);
     const listed = await runCli(['mpi', 'models', '--tenant', straight, '--json'], database.env);
     assert.equal(listed.code, 0, listed.stderr);
     const models = JSON.parse(listed.stdout) as ModelVersion[];
