@@ -20,6 +20,7 @@ import { ensureTenant, migrate, openDatabase, type Database } from '../../packag
 import type * as EngineModule from '../../packages/server/src/modules/mpi/engine/index.ts';
 import type { MatchModel, MatchRecord } from '../../packages/server/src/modules/mpi/engine/index.ts';
 import { indexAllPatients } from '../../packages/server/src/modules/mpi/index-patients.ts';
+import { streamRecords } from '../../packages/server/src/modules/mpi/train-model.ts';
 import { loadPopulation } from './load-population.ts';
 import { emptyStats, generatePopulation, SOURCE_SYSTEMS } from './population/generate-population.ts';
 
@@ -49,25 +50,6 @@ type TrainRun = {
   rssBeforeMb: number;
   model: MatchModel;
 };
-
-async function* readBatches(db: Database): AsyncGenerator<MatchRecord[]> {
-  let after = '';
-  for (;;) {
-    const { rows } = await db.query<{ patient_id: string; record: MatchRecord }>(
-      `SELECT patient_id, record FROM mpi_record
-       WHERE tenant_id = $1 AND patient_id > $2 AND merged_into IS NULL ORDER BY patient_id LIMIT $3`,
-      [TENANT, after, READ_BATCH],
-    );
-    if (rows.length > 0) {
-      yield rows.map((row) => row.record);
-    }
-    const last = rows.at(-1);
-    if (!last || rows.length < READ_BATCH) {
-      return;
-    }
-    after = last.patient_id;
-  }
-}
 
 function population(count: number) {
   return generatePopulation(
@@ -186,7 +168,7 @@ async function main(): Promise<void> {
       await load(db, Number(values.records));
       return;
     }
-    report(await train(engine, () => readBatches(db)));
+    report(await train(engine, streamRecords(db, TENANT)));
   } finally {
     await db.close();
   }

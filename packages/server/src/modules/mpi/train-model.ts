@@ -15,7 +15,7 @@ export type TrainTenantOptions = {
 const READ_BATCH = 5000;
 
 /** The tenant's live records in batches, in patient id order, read afresh on every call. */
-function streamRecords(db: Database, tenantId: string): () => AsyncGenerator<MatchRecord[]> {
+export function streamRecords(db: Database, tenantId: string): () => AsyncGenerator<MatchRecord[]> {
   return async function* readBatches() {
     let after = '';
     for (;;) {
