@@ -16,7 +16,10 @@ export function MfaPolicySection() {
   const policies = useMfaPolicies();
   const setPolicy = useSetMfaPolicy();
   const [notice, setNotice] = useState<string | undefined>();
-  const isRequired = (role: Role) => policies.data?.some((policy) => policy.role === role && policy.required) ?? false;
+  // A switch shows its new position at once, while the change is saved; it goes back if the server refuses.
+  const [saving, setSaving] = useState<Partial<Record<Role, boolean>>>({});
+  const isRequired = (role: Role) =>
+    saving[role] ?? policies.data?.some((policy) => policy.role === role && policy.required) ?? false;
 
   return (
     <Card title="Multi-factor authentication">
@@ -46,13 +49,20 @@ export function MfaPolicySection() {
                 onChange={(event) => {
                   const required = event.target.checked;
                   setNotice(undefined);
-                  setPolicy.mutate(
-                    { role, required },
-                    {
-                      onSuccess: () =>
+                  setSaving((current) => ({ ...current, [role]: required }));
+                  // Per call (not the hook's latest-call callbacks), so switching two roles quickly settles both.
+                  setPolicy
+                    .mutateAsync({ role, required })
+                    .then(
+                      () =>
                         setNotice(`MFA is ${required ? 'now required' : 'no longer required'} for the ${role} role.`),
-                    },
-                  );
+                      () => undefined, // shown from setPolicy.error above
+                    )
+                    .finally(() =>
+                      setSaving((current) =>
+                        Object.fromEntries(Object.entries(current).filter(([name]) => name !== role)),
+                      ),
+                    );
                 }}
               />
               <span>
