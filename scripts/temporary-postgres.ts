@@ -7,7 +7,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export type TemporaryPostgres = { url: string; stop: () => Promise<void> };
+/** `pid` is the postmaster's: its children are the cluster's backends and workers. */
+export type TemporaryPostgres = { url: string; pid: number | undefined; stop: () => Promise<void> };
 
 /** The newest installed PostgreSQL server's bin directory (Debian layout). */
 export function findBinDir(): string {
@@ -103,6 +104,7 @@ export async function startTemporaryPostgres(settings: Record<string, string> = 
   }
   return {
     url,
+    pid: server.pid,
     async stop() {
       if (server.exitCode === null) {
         // SIGINT is PostgreSQL's "fast shutdown".

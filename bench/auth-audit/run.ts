@@ -2,7 +2,7 @@
 // with the benchmark-only switch off), how fast entries are appended and put in the Merkle tree,
 // and how long `caregraph audit verify` takes over a log of 1M entries (generated directly).
 // Usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick] [--reads-only] [--profile dir]
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
@@ -55,6 +55,8 @@ type ReadRound = {
   p99Ms: number;
   /** The server process's CPU time (user + system) per read in the measured window. */
   serverCpuMsPerRead: number;
+  /** PostgreSQL's CPU time (every process of the cluster) per read; absent on the embedded database. */
+  databaseCpuMsPerRead?: number;
   errors: number;
 };
 
@@ -75,6 +77,9 @@ type AuditModeReport = {
     auditOnCpuMsPerRead: number;
     auditOffCpuMsPerRead: number;
     cpuOverhead: number;
+    /** The same for PostgreSQL's processes (postgres mode only). */
+    auditOnDatabaseCpuMsPerRead?: number;
+    auditOffDatabaseCpuMsPerRead?: number;
     targetOverhead: number;
     meetsTarget: boolean;
   };
@@ -108,6 +113,29 @@ function processCpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * CPU time of a PostgreSQL cluster so far: the postmaster and its children (backends, WAL writer,
+ * checkpointer, ...). Recording a read costs PostgreSQL work too, on the same cores as the server.
+ */
+function clusterCpuMs(postmasterPid: number): number {
+  let total = processCpuMs(postmasterPid);
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) {
+      continue;
+    }
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Field 4 (the first after the state) is the parent's id.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmasterPid) {
+        total += processCpuMs(Number(name));
+      }
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return total;
+}
+
 const log = (message: string) => process.stderr.write(`[auth-audit] ${message}\n`);
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
@@ -133,7 +161,14 @@ async function loadPatients(db: Database, count: number): Promise<string[]> {
 
 /** Closed-loop authorised reads of random patients against a fresh server process. */
 async function measureReads(
-  options: { dataDir: string; databaseUrl: string | undefined; audit: 'on' | 'off'; ids: string[]; mode: DatabaseMode },
+  options: {
+    dataDir: string;
+    databaseUrl: string | undefined;
+    databasePid: number | undefined;
+    audit: 'on' | 'off';
+    ids: string[];
+    mode: DatabaseMode;
+  },
   settings: Settings,
 ): Promise<ReadRound> {
   // startServerProcess passes this process's environment on: the switch is set only while it starts.
@@ -153,9 +188,16 @@ async function measureReads(
   const client = new FhirClient(server.origin, server.accessToken, settings.clients);
   let result: LoadResult;
   // Sampled on timers at the bounds of the measured window, while the clients run.
-  const cpu = { from: 0, until: 0 };
-  const fromTimer = setTimeout(() => (cpu.from = processCpuMs(server.pid)), settings.warmupMs);
-  const untilTimer = setTimeout(() => (cpu.until = processCpuMs(server.pid)), settings.warmupMs + settings.durationMs);
+  const cpu = { from: 0, until: 0, databaseFrom: 0, databaseUntil: 0 };
+  const { databasePid } = options;
+  const sample = (bound: 'from' | 'until') => {
+    cpu[bound] = processCpuMs(server.pid);
+    if (databasePid) {
+      cpu[bound === 'from' ? 'databaseFrom' : 'databaseUntil'] = clusterCpuMs(databasePid);
+    }
+  };
+  const fromTimer = setTimeout(() => sample('from'), settings.warmupMs);
+  const untilTimer = setTimeout(() => sample('until'), settings.warmupMs + settings.durationMs);
   try {
     let next = 0;
     result = await runTimed({
@@ -166,7 +208,7 @@ async function measureReads(
     });
     // The clients stop at the end of the window; the timer may not have fired before they did.
     if (cpu.until === 0) {
-      cpu.until = processCpuMs(server.pid);
+      sample('until');
     }
   } finally {
     clearTimeout(fromTimer);
@@ -175,9 +217,12 @@ async function measureReads(
     await stop();
   }
   const readsPerSecond = Math.round(result.operations / result.seconds);
-  const serverCpuMsPerRead = Math.round(((cpu.until - cpu.from) / Math.max(1, result.operations)) * 1000) / 1000;
+  const perRead = (ms: number) => Math.round((ms / Math.max(1, result.operations)) * 1000) / 1000;
+  const serverCpuMsPerRead = perRead(cpu.until - cpu.from);
+  const databaseCpuMsPerRead = databasePid ? perRead(cpu.databaseUntil - cpu.databaseFrom) : undefined;
   log(
-    `  audit ${options.audit}: ${readsPerSecond} reads/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms, server CPU ${serverCpuMsPerRead} ms/read`,
+    `  audit ${options.audit}: ${readsPerSecond} reads/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms, server CPU ${serverCpuMsPerRead} ms/read` +
+      (databaseCpuMsPerRead === undefined ? '' : `, database CPU ${databaseCpuMsPerRead} ms/read`),
   );
   return {
     audit: options.audit,
@@ -185,6 +230,7 @@ async function measureReads(
     p50Ms: result.latency.p50Ms,
     p99Ms: result.latency.p99Ms,
     serverCpuMsPerRead,
+    ...(databaseCpuMsPerRead === undefined ? {} : { databaseCpuMsPerRead }),
     errors: result.errors,
   };
 }
@@ -289,6 +335,7 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditMod
       dataDir: dir,
       databaseUrl,
       databaseVersion,
+      databasePid,
     } = await prepareModeDatabase(mode, {
       benchmark: 'audit',
       log,
@@ -306,11 +353,14 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditMod
     // terminology, and the database settles after it (checkpoints, vacuum); measured, that would
     // always slow down the first setting.
     log(`${mode}: warm-up round (not measured)`);
-    await measureReads({ dataDir, databaseUrl, audit: 'off', ids, mode }, { ...settings, profileDir: undefined });
+    await measureReads(
+      { dataDir, databaseUrl, databasePid, audit: 'off', ids, mode },
+      { ...settings, profileDir: undefined },
+    );
     const rounds: ReadRound[] = [];
     for (let round = 0; round < settings.rounds; round++) {
       for (const audit of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
-        rounds.push(await measureReads({ dataDir, databaseUrl, audit, ids, mode }, settings));
+        rounds.push(await measureReads({ dataDir, databaseUrl, databasePid, audit, ids, mode }, settings));
       }
     }
     const mean = (audit: 'on' | 'off', of: (round: ReadRound) => number) => {
@@ -323,8 +373,18 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditMod
     const cpuOn = mean('on', (round) => round.serverCpuMsPerRead);
     const cpuOff = mean('off', (round) => round.serverCpuMsPerRead);
     const cpuOverhead = Math.round((cpuOn / cpuOff - 1) * 1000) / 1000;
+    const databaseCpu = databasePid
+      ? {
+          auditOnDatabaseCpuMsPerRead: Math.round(mean('on', (round) => round.databaseCpuMsPerRead ?? 0) * 1000) / 1000,
+          auditOffDatabaseCpuMsPerRead:
+            Math.round(mean('off', (round) => round.databaseCpuMsPerRead ?? 0) * 1000) / 1000,
+        }
+      : undefined;
     log(
-      `${mode}: audited reads ${Math.round(on)}/s vs ${Math.round(off)}/s unaudited: overhead ${(overhead * 100).toFixed(1)}%; server CPU ${cpuOn.toFixed(3)} vs ${cpuOff.toFixed(3)} ms/read (+${(cpuOverhead * 100).toFixed(1)}%)`,
+      `${mode}: audited reads ${Math.round(on)}/s vs ${Math.round(off)}/s unaudited: overhead ${(overhead * 100).toFixed(1)}%; server CPU ${cpuOn.toFixed(3)} vs ${cpuOff.toFixed(3)} ms/read (+${(cpuOverhead * 100).toFixed(1)}%)` +
+        (databaseCpu
+          ? `; database CPU ${databaseCpu.auditOnDatabaseCpuMsPerRead} vs ${databaseCpu.auditOffDatabaseCpuMsPerRead} ms/read`
+          : ''),
     );
     let append: AuditModeReport['append'] | undefined;
     let verify: AuditModeReport['verify'] | undefined;
@@ -353,6 +413,7 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditMod
         auditOnCpuMsPerRead: Math.round(cpuOn * 1000) / 1000,
         auditOffCpuMsPerRead: Math.round(cpuOff * 1000) / 1000,
         cpuOverhead,
+        ...databaseCpu,
         targetOverhead: OVERHEAD_TARGET,
         meetsTarget: overhead <= OVERHEAD_TARGET,
       },
@@ -369,8 +430,8 @@ function renderMarkdown(reports: AuditModeReport[]): string {
   const lines = [
     '# Audit benchmark (latest run)',
     '',
-    '| mode | reads/s audit on | reads/s audit off | overhead (target ≤ 15%) | server CPU ms/read on / off | append entries/s | integrate entries/s | verify entries | verify s | export MB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| mode | reads/s audit on | reads/s audit off | overhead (target ≤ 15%) | server CPU ms/read on / off | database CPU ms/read on / off | append entries/s | integrate entries/s | verify entries | verify s | export MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const report of reports) {
     const { reads, append, verify } = report;
@@ -381,13 +442,13 @@ function renderMarkdown(reports: AuditModeReport[]): string {
       ? `${verify.entries.toLocaleString('en-US')} | ${verify.verifySeconds} | ${verify.exportMegabytes}`
       : '– | – | –';
     lines.push(
-      `| ${report.mode}${report.quick ? ' (quick)' : ''} | ${reads.auditOnReadsPerSecond} | ${reads.auditOffReadsPerSecond} | ${(reads.overhead * 100).toFixed(1)}% ${reads.meetsTarget ? '✓' : '✗'} | ${reads.auditOnCpuMsPerRead} / ${reads.auditOffCpuMsPerRead} | ${appended} | ${verified} |`,
+      `| ${report.mode}${report.quick ? ' (quick)' : ''} | ${reads.auditOnReadsPerSecond} | ${reads.auditOffReadsPerSecond} | ${(reads.overhead * 100).toFixed(1)}% ${reads.meetsTarget ? '✓' : '✗'} | ${reads.auditOnCpuMsPerRead} / ${reads.auditOffCpuMsPerRead} | ${reads.auditOnDatabaseCpuMsPerRead === undefined ? '–' : `${reads.auditOnDatabaseCpuMsPerRead} / ${String(reads.auditOffDatabaseCpuMsPerRead)}`} | ${appended} | ${verified} |`,
     );
   }
   lines.push(
     '',
     `Reads: GET Patient/{id} with ${reports[0]?.settings.clients ?? 0} closed-loop clients, ${reports[0]?.settings.rounds ?? 0} alternating rounds per setting; "audit off" is the benchmark-only CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK.`,
-    'Server CPU: user + system time of the server process per read in the measured window (/proc), less sensitive than rates to other load on the machine.',
+    'Server CPU: user + system time of the server process per read in the measured window (/proc), less sensitive than rates to other load on the machine. Database CPU: the same for every process of the PostgreSQL cluster (the embedded database runs inside the server).',
     'Append: entries recorded as reads record them (concurrent writers share a commit). Verify: `verifyLog` over an export (leaf hashes recomputed, tree rebuilt, every signed head checked).',
     '',
   );

@@ -16,6 +16,8 @@ export type ModeDatabase = {
   databaseUrl: string | undefined;
   /** For the report, e.g. "PostgreSQL 15.14, shared_buffers 6144MB". */
   databaseVersion: string;
+  /** In postgres mode, the postmaster's process id (for CPU accounting). */
+  databasePid?: number;
 };
 
 /** Creates the mode's data directory and, in postgres mode, starts PostgreSQL with `postgresSettings`. */
@@ -36,5 +38,10 @@ export async function prepareModeDatabase(
   const postgres = await startTemporaryPostgres(settings);
   onCleanup('temporary PostgreSQL', postgres.stop);
   const version = await postgresVersion(postgres.url);
-  return { dataDir, databaseUrl: postgres.url, databaseVersion: [version, ...described].join(', ') };
+  return {
+    dataDir,
+    databaseUrl: postgres.url,
+    databaseVersion: [version, ...described].join(', '),
+    ...(postgres.pid ? { databasePid: postgres.pid } : {}),
+  };
 }
