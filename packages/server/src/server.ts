@@ -72,7 +72,8 @@ function handleShutdownSignals(app: FastifyInstance, config: Config): void {
     app.markNotReady();
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     const timer = setTimeout(() => {
-      app.log.error('shutdown timed out; exiting');
+      // What still holds the process open names what did not finish (a query, a socket, a timer).
+      app.log.error({ stillOpen: process.getActiveResourcesInfo() }, 'shutdown timed out; exiting');
       process.exit(1);
     }, config.shutdownDelayMs + config.shutdownTimeoutMs);
     timer.unref();
