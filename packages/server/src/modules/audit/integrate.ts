@@ -182,14 +182,21 @@ export async function integratePending(
  */
 export async function integrateAll(
   db: Database,
-  options: { getKey: () => SigningKey; now?: () => Date; wait?: boolean; batchSize?: number },
+  options: {
+    getKey: () => SigningKey;
+    now?: () => Date;
+    wait?: boolean;
+    batchSize?: number;
+    /** Checked between batches: a server shutting down stops after the batch in hand. */
+    isStopping?: () => boolean;
+  },
 ): Promise<IntegrationReport> {
   await flushJournal(db);
   let total = 0;
   for (;;) {
     const report = await integratePending(db, options);
     total += report.integrated;
-    if (report.isSkipped || report.integrated < (options.batchSize ?? INTEGRATION_BATCH)) {
+    if (report.isSkipped || report.integrated < (options.batchSize ?? INTEGRATION_BATCH) || options.isStopping?.()) {
       return { ...report, integrated: total };
     }
   }
@@ -197,7 +204,7 @@ export async function integrateAll(
 
 /**
  * Runs `integrateAll` every `intervalMs` while the server runs, so entries are in a signed tree
- * head within about a second. `stop` waits for a run in progress.
+ * head within about a second. `stop` waits for the batch in progress, not for the whole backlog.
  */
 export function startPublisher(options: {
   db: Database;
@@ -209,7 +216,8 @@ export function startPublisher(options: {
   let running: Promise<void> | undefined;
   let isStopped = false;
   const run = () => {
-    running = integrateAll(options.db, { getKey: options.getKey })
+    // A backlog left at shutdown is committed, and the next start integrates it: stopping waits for one batch only.
+    running = integrateAll(options.db, { getKey: options.getKey, isStopping: () => isStopped })
       .then(() => undefined, options.onError)
       .finally(() => {
         running = undefined;

@@ -239,4 +239,30 @@ describe('verifying the audit log', () => {
     );
     assert.equal(rows[0]?.pending, 0);
   });
+
+  it('stops between batches when the server is shutting down, and the next run integrates the rest', async () => {
+    const key = () => loadSigningKey({ keyFile: testApp.keyFile, dataDir: files.path });
+    await integrateAll(testApp.db, { getKey: key, wait: true });
+    const tenant = await testApp.createTenant({ clerk: ['admin'] });
+    for (let index = 0; index < 5; index++) {
+      await tenant.as('clerk').request({ method: 'POST', url: `${FHIR}/Patient`, payload: buildPatient() });
+    }
+    const pending = async () => {
+      const { rows } = await testApp.db.query<{ pending: number }>(
+        `SELECT count(*)::int AS pending FROM audit_entry e
+         WHERE NOT EXISTS (SELECT 1 FROM audit_leaf l WHERE l.entry_txid = e.txid AND l.entry_seq = e.seq)`,
+      );
+      return rows[0]?.pending ?? -1;
+    };
+    const before = await pending();
+    assert.ok(before >= 5, `${before} entries pending`);
+    const stopping = await integrateAll(testApp.db, { getKey: key, wait: true, batchSize: 2, isStopping: () => true });
+    assert.equal(stopping.integrated, 2);
+    assert.equal(await pending(), before - 2);
+    const rest = await integrateAll(testApp.db, { getKey: key, wait: true, batchSize: 2 });
+    assert.equal(rest.integrated, before - 2);
+    assert.equal(await pending(), 0);
+    const report = await verifyDatabase();
+    assert.equal(report.isValid, true, report.problem?.message);
+  });
 });
