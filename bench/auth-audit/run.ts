@@ -151,7 +151,9 @@ async function loadPatients(db: Database, count: number): Promise<string[]> {
         resourceType: 'Patient',
         name: [{ family: `Bench${index}`, given: ['Audit'] }],
         gender: index % 2 === 0 ? 'female' : 'male',
-        birthDate: `19${50 + (index % 50)}-01-01`,
+        // Distinct people: a birth date of their own (the patient index would otherwise see a thousand
+        // "Audit Bench" born on the same few days as one person and grow one golden record on every create).
+        birthDate: new Date(Date.UTC(1950, 0, 1) + ((index * 37) % 18_250) * 86_400_000).toISOString().slice(0, 10),
       },
     });
     ids.push(String(response.location?.split('/')[1]));

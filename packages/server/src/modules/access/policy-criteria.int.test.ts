@@ -61,7 +61,9 @@ describe('access policy criteria on creates and updates', () => {
       fhirUser: `Practitioner/${practitioner}`,
     });
     // 2. Nurses may write only final Observations.
-    const { policies } = json<{ policies: object[] }>(
+    const isNursePractitionerRow = (row: { role?: string; resource?: string }) =>
+      row.role === 'nurse' && row.resource === 'Practitioner';
+    const { policies } = json<{ policies: Array<{ role?: string; resource?: string }> }>(
       await tenant.request({ method: 'GET', url: '/api/admin/access-policies' }),
     );
     const finalOnly = {
@@ -71,10 +73,25 @@ describe('access policy criteria on creates and updates', () => {
       patients: 'in-care',
       criteria: 'status=final',
     };
+    // 3. And see only active practitioners: criteria restrict types outside the Patient compartment too.
+    const activePractitioners = {
+      role: 'nurse',
+      resource: 'Practitioner',
+      interactions: 'rs',
+      patients: 'any',
+      criteria: 'active=true',
+    };
     const replaced = await tenant.request({
       method: 'PUT',
       url: '/api/admin/access-policies',
-      payload: { policies: [...policies, finalOnly] },
+      payload: {
+        policies: [
+          // The default directory row for nurses gives way to the one with criteria.
+          ...policies.filter((row) => !isNursePractitionerRow(row)),
+          finalOnly,
+          activePractitioners,
+        ],
+      },
       headers: { 'content-type': 'application/json' },
     });
     assert.equal(replaced.statusCode, 200, replaced.body);
@@ -194,5 +211,23 @@ describe('access policy criteria on creates and updates', () => {
     });
     assert.equal(patched.statusCode, 200, patched.body);
     assert.equal((await stored(id)).valueQuantity?.value, 90);
+  });
+
+  it('holds reads and searches of a type outside the Patient compartment to the criteria', async () => {
+    const active = await create({ resourceType: 'Practitioner', active: true, name: [{ family: 'Criteriaactive' }] });
+    const retired = await create({
+      resourceType: 'Practitioner',
+      active: false,
+      name: [{ family: 'Criteriaretired' }],
+    });
+    const found = json<{ entry?: Array<{ resource: { id: string } }> }>(
+      await nurse.request({ method: 'GET', url: `${FHIR}/Practitioner?name=criteria` }),
+    );
+    assert.deepEqual(
+      found.entry?.map((entry) => entry.resource.id),
+      [active],
+    );
+    assert.equal((await nurse.request({ method: 'GET', url: `${FHIR}/Practitioner/${active}` })).statusCode, 200);
+    assert.notEqual((await nurse.request({ method: 'GET', url: `${FHIR}/Practitioner/${retired}` })).statusCode, 200);
   });
 });
