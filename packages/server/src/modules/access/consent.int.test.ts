@@ -28,17 +28,19 @@ const WebSocket = createRequire(import.meta.url)('ws') as new (
   options: { headers: { authorization: string } },
 ) => WsClient;
 
-/** A live journey socket: the refs of the nodes it was sent, and a wait for one. */
+type LiveMessage = { type: string; node?: { ref: string }; ref?: string };
+
+/** A live journey socket: the refs of the nodes it was sent and of the deletes, and a wait for one. */
 function watchJourney(url: string, token: string) {
   const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
-  const messages: Array<{ type: string; node?: { ref: string } }> = [];
+  const messages: LiveMessage[] = [];
   let onMessage = () => {};
   socket.on('message', (data) => {
-    messages.push(JSON.parse(data.toString()) as { type: string; node?: { ref: string } });
+    messages.push(JSON.parse(data.toString()) as LiveMessage);
     onMessage();
   });
   socket.on('error', () => {});
-  const waitFor = (check: (message: { type: string; node?: { ref: string } }) => boolean, what: string) =>
+  const waitFor = (check: (message: LiveMessage) => boolean, what: string) =>
     new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 5000);
       onMessage = () => {
@@ -49,7 +51,12 @@ function watchJourney(url: string, token: string) {
       };
       onMessage();
     });
-  return { socket, refs: () => messages.flatMap((message) => message.node?.ref ?? []), waitFor };
+  return {
+    socket,
+    refs: () => messages.flatMap((message) => message.node?.ref ?? []),
+    deleted: () => messages.flatMap((message) => (message.type === 'delete' ? (message.ref ?? []) : [])),
+    waitFor,
+  };
 }
 
 const ids = (response: { body: string }) =>
@@ -491,6 +498,15 @@ describe('consent: period, actors, data and nested provisions', () => {
       await forB.waitFor((message) => message.node?.ref === plain, 'the plain observation');
       assert.ok(!forA.refs().includes(labelled), forA.refs().join(' '));
       assert.ok(forB.refs().includes(labelled));
+      // 2. Deleted, the labelled one then the plain one: A is not told the hidden one's id.
+      for (const ref of [labelled, plain]) {
+        const deleted = await tenant.request({ method: 'DELETE', url: `${FHIR}/${ref}` });
+        assert.equal(deleted.statusCode, 204, deleted.body);
+      }
+      await forA.waitFor((message) => message.type === 'delete' && message.ref === plain, 'the plain delete');
+      await forB.waitFor((message) => message.type === 'delete' && message.ref === plain, 'the plain delete');
+      assert.deepEqual(forA.deleted(), [plain]);
+      assert.deepEqual(forB.deleted(), [labelled, plain]);
     } finally {
       forA.socket.close();
       forB.socket.close();

@@ -55,9 +55,20 @@ function authenticateByMessage(app: FastifyInstance, socket: LiveSocket, request
   });
 }
 
-/** The change as the caller may see it: nothing for a hidden node, no edges to hidden ones. */
-function withoutHidden(message: JourneyLiveMessage, hidden: ReadonlySet<string>): JourneyLiveMessage | undefined {
-  if (message.type === 'delete' || hidden.size === 0) {
+/**
+ * The change as the caller may see it: nothing for a hidden node, no edges to hidden ones. A deleted
+ * resource no longer exists to be checked, so its delete goes out only if it was not hidden as the
+ * previous change was checked (`hiddenBefore`): a hidden resource's id is not disclosed by its removal.
+ */
+function withoutHidden(
+  message: JourneyLiveMessage,
+  hidden: ReadonlySet<string>,
+  hiddenBefore: ReadonlySet<string>,
+): JourneyLiveMessage | undefined {
+  if (message.type === 'delete') {
+    return hiddenBefore.has(message.ref) ? undefined : message;
+  }
+  if (hidden.size === 0) {
     return message;
   }
   if (hidden.has(message.node.ref)) {
@@ -110,8 +121,11 @@ export function registerLiveRoute(app: FastifyInstance, hub: JourneyHub): void {
         }
         const patientId = request.params.id;
         const scope: JourneyScope = { tenantId: request.context?.tenantId ?? '', patientId };
+        // What was hidden when the last change was checked (at first, as the subscription starts).
+        let hiddenBefore: ReadonlySet<string> = new Set();
         try {
-          await requirePatient(app.db, { ...scope, hidden: await app.access.hiddenByConsent(request, [patientId]) });
+          hiddenBefore = await app.access.hiddenByConsent(request, [patientId]);
+          await requirePatient(app.db, { ...scope, hidden: hiddenBefore });
         } catch {
           socket.close(CLOSE_NOT_FOUND, 'Patient not found');
           return;
@@ -122,7 +136,8 @@ export function registerLiveRoute(app: FastifyInstance, hub: JourneyHub): void {
         let sent = Promise.resolve();
         const sendVisible = async (message: JourneyLiveMessage) => {
           const hidden = await app.access.hiddenByConsent(request, [patientId]);
-          const visible = withoutHidden(message, hidden);
+          const visible = withoutHidden(message, hidden, hiddenBefore);
+          hiddenBefore = hidden;
           if (visible && !isClosed) {
             socket.send(JSON.stringify(visible));
           }
