@@ -5,6 +5,7 @@ import { openPostgresDatabase } from './postgres.ts';
 
 export type { Database, Queryable, QueryResult, QueryObserver } from './database.ts';
 export { migrate, type MigrationReport } from './migrate.ts';
+export { isTransientConflict, retryTransientConflicts } from './transient-conflict.ts';
 
 /** Opens the database the configuration names: PostgreSQL when DATABASE_URL is set, else embedded. */
 export function openDatabase(
