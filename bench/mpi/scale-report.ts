@@ -2,6 +2,7 @@
 import type { DedupeReport } from '@caregraph/core/domain';
 import type { LatencySummary } from '../fhir-store/percentiles.ts';
 import type { DatabaseMode } from '../fhir-store/report.ts';
+import type { LookupStats } from './lookup-stats.ts';
 
 /** Memory of the benchmark process during a phase, in MB. */
 export type MemoryPeak = { rssBeforeMb: number; peakRssSampledMb: number; peakHeapMb: number; maxRssMb: number };
@@ -26,6 +27,8 @@ export type ScaleModeReport = {
   };
   incremental: { createRequest: LatencySummary; matchStep: LatencySummary | undefined };
   match: LatencySummary;
+  /** The candidate lookup alone for the `$match` probes, per budget; absent from reports made before it was measured. */
+  lookups?: LookupStats[];
   errors: number;
   problems: string[];
 };
@@ -52,6 +55,19 @@ export function renderScaleMarkdown(reports: ScaleModeReport[]): string {
     lines.push(
       `| ${report.mode}${report.quick ? ' (quick)' : ''} | ${report.population.records.toLocaleString('en-US')} | ${report.load.patientsPerSecond} | ${report.train.seconds} | ${report.train.memory.peakRssSampledMb} | ${report.dedupe.seconds} | ${report.dedupe.memory.peakRssSampledMb} | ${phasesOf(report)} | ${ms(report.incremental.createRequest)} | ${ms(report.incremental.matchStep)} | ${ms(report.match)} |`,
     );
+  }
+  lines.push(
+    '',
+    '| mode | budget | lookups | candidates p50 / p99 / mean / max | keys over cap / over budget per lookup | found loaded person | lookup p50/p99 ms |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const report of reports) {
+    for (const lookup of report.lookups ?? []) {
+      const { candidates } = lookup;
+      lines.push(
+        `| ${report.mode} | ${lookup.candidateBudget.toLocaleString('en-US')} | ${lookup.lookups} | ${candidates.p50} / ${candidates.p99} / ${candidates.mean} / ${candidates.max} | ${lookup.meanKeysOverCap} / ${lookup.meanKeysOverBudget} | ${lookup.foundLoadedRecord} / ${lookup.withLoadedRecord} | ${ms(lookup.latency)} |`,
+      );
+    }
   }
   lines.push(
     '',

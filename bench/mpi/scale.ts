@@ -11,6 +11,7 @@ import {
   openDatabase,
   trainTenantModel,
 } from '../../packages/server/src/index.ts';
+import { CANDIDATE_BUDGET } from '../../packages/server/src/modules/mpi/mpi-records.ts';
 import { analyzeQueriedTables, QUERIED_TABLES } from '../../packages/server/src/modules/import/analyze-tables.ts';
 import { benchLogger, parseModes, runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
@@ -21,6 +22,7 @@ import { startServerProcess } from '../fhir-store/server-process.ts';
 import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
 import { createBenchClient, type BenchClient } from './bench-support.ts';
 import { LOAD_BATCH, loadPopulation } from './load-population.ts';
+import { measureLookups, type LookupStats } from './lookup-stats.ts';
 import { emptyStats, generatePopulation, type PopulationRecord } from './population/generate-population.ts';
 import { renderScaleMarkdown, type MemoryPeak, type ScaleModeReport } from './scale-report.ts';
 
@@ -28,6 +30,11 @@ const TENANT = 'mpi-scale';
 /** The master patient index's tables the matching of one write reads. */
 const MPI_TABLES = ['mpi_record', 'mpi_block_key', 'mpi_link', 'mpi_decision', 'mpi_model'];
 const log = benchLogger('mpi-scale');
+/**
+ * Candidate budgets the lookup is measured with: the one matching uses first, then smaller and larger
+ * ones, and one no record reaches (every key under its cap taken), as the lookup was before the budget.
+ */
+const LOOKUP_BUDGETS = [CANDIDATE_BUDGET, 25, 50, 200, 400, 1_000_000];
 
 type Settings = { quick: boolean; records: number | undefined; seed: string; probes: number; warmup: number };
 
@@ -142,11 +149,22 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
     const extra = settings.probes * 2 + settings.warmup * 2;
     const stats = emptyStats();
     const stream = generatePopulation({ seed: settings.seed, records: size + extra }, stats)[Symbol.iterator]();
+    // The people loaded, to tell whether a new patient's lookup finds their existing record.
+    const loadedPeople = new Set<string>();
+    const loading: Iterator<PopulationRecord> = {
+      next: () => {
+        const next = stream.next();
+        if (!next.done) {
+          loadedPeople.add(next.value.entityId);
+        }
+        return next;
+      },
+    };
     log(`${mode}: loading ${size.toLocaleString('en-US')} synthetic patients`);
     let lastLog = performance.now();
     const loadSeconds = await loadPopulation(db, {
       tenantId: TENANT,
-      records: stream,
+      records: loading,
       count: size,
       onProgress: (written) => {
         if (performance.now() - lastLog > 10_000 || written >= size) {
@@ -205,6 +223,32 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
     await client.close();
     await stopServer();
 
+    // 4. The candidate lookup alone for the $match probes, in this process (the embedded database
+    // admits one process, so only once the server has stopped), with the budget matching uses and
+    // with others: what each would read, and whether it still finds the person's existing record.
+    const lookupDb = await openDatabase({
+      databaseUrl: database.databaseUrl,
+      dataDir: database.dataDir,
+      databasePoolSize: 1,
+    });
+    const closeLookupDb = onCleanup('database', lookupDb.close);
+    const lookups: LookupStats[] = [];
+    // An untimed pass first, so the budgets compare on warm caches rather than the first paying for them.
+    await measureLookups(lookupDb, { tenantId: TENANT, records: probes, loadedPeople, candidateBudget: 1_000_000 });
+    for (const candidateBudget of LOOKUP_BUDGETS) {
+      const stats = await measureLookups(lookupDb, {
+        tenantId: TENANT,
+        records: probes,
+        loadedPeople,
+        candidateBudget,
+      });
+      lookups.push(stats);
+      log(
+        `${mode}: budget ${candidateBudget}: ${stats.candidates.mean} candidates per lookup (p99 ${stats.candidates.p99}), found ${stats.foundLoadedRecord}/${stats.withLoadedRecord} loaded people`,
+      );
+    }
+    await closeLookupDb();
+
     return {
       benchmark: 'mpi-scale',
       mode,
@@ -240,6 +284,7 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
         matchStep: requests.matchSteps.length > 0 ? summarizeLatencies(requests.matchSteps) : undefined,
       },
       match: summarizeLatencies(requests.matches),
+      lookups,
       errors: 0,
       problems:
         requests.matchSteps.length > 0

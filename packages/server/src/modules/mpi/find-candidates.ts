@@ -1,12 +1,15 @@
 import type { Queryable } from '../../platform/db/index.ts';
 import type { MatchRecord } from './engine/index.ts';
-import { blockCapSql, MAX_BLOCK_SIZE, type Candidate } from './mpi-records.ts';
+import { blockCapSql, CANDIDATE_BUDGET, MAX_BLOCK_SIZE, type Candidate } from './mpi-records.ts';
 import type { ActiveModelRef } from './model-store.ts';
 
 /** The candidates a record's blocking keys find, and which model version is active. */
 export type CandidateLookup = {
   candidates: Candidate[];
+  /** Keys skipped because their block holds more records than its cap. */
   oversizedKeys: number;
+  /** Keys under their cap left out because their block would take the candidates past the budget. */
+  keysOverBudget: number;
   model: ActiveModelRef;
   /** The tenant's source systems in trust order (settings), which golden records need. */
   sourceTrust: string[];
@@ -17,6 +20,7 @@ type CandidateRow = {
   record: MatchRecord | null;
   person_id: string | null;
   oversized: number | string;
+  over_budget: number | string;
   model_version: number | null;
   model_trained_at: Date | string | null;
   source_trust: string[] | null;
@@ -24,12 +28,16 @@ type CandidateRow = {
 
 /**
  * The lookup shared by matching and `$match` ($1 tenant, $2 the patient itself, $3 its keys, $4 the
- * block cap of ordinary keys, wide keys having their own): one primary-key range per key, reading at
- * most one row past its cap so an oversized block is skipped without being read; the candidates'
- * records and golden records; and the tenant's active model version and source trust order, so a match
- * needs no separate round trip for them.
+ * block cap of ordinary keys, wide keys having their own, `budget` the SQL parameter of the candidate
+ * budget): one primary-key range per key, reading at most one row past its cap so an oversized block is
+ * skipped without being read. The other keys are taken smallest block first (the most specific ones:
+ * identifiers, full name and birth date), each with its whole block, while the distinct candidates so
+ * far stay within the budget: a patient counts for the first key that holds it, so the running total is
+ * a sum over keys in that order. Then the candidates' records and golden records, and the tenant's
+ * active model version and source trust order, so a match needs no separate round trip for them.
  */
-const CANDIDATES = `
+function candidatesSql(budget: string): string {
+  return `
   key_cap AS (SELECT key, ${blockCapSql('key', '$4::int')} AS cap FROM unnest($3::text[]) AS k(key)),
   hits AS (
     SELECT k.key, k.cap, m.patient_id
@@ -38,12 +46,24 @@ const CANDIDATES = `
       SELECT patient_id FROM mpi_block_key WHERE tenant_id = $1 AND key = k.key LIMIT k.cap + 1
     ) m
   ),
-  sizes AS (SELECT key, count(*) > min(cap) AS is_oversized FROM hits GROUP BY key),
+  sizes AS (SELECT key, count(*) AS size, count(*) > min(cap) AS is_oversized FROM hits GROUP BY key),
+  ranked AS (SELECT key, row_number() OVER (ORDER BY size, key) AS rank FROM sizes WHERE NOT is_oversized),
+  first_seen AS (
+    SELECT h.patient_id, min(r.rank) AS rank FROM hits h JOIN ranked r USING (key)
+    WHERE h.patient_id <> $2 GROUP BY h.patient_id
+  ),
+  running AS (
+    SELECT r.rank, sum(count(f.patient_id)) OVER (ORDER BY r.rank) AS total
+    FROM ranked r LEFT JOIN first_seen f ON f.rank = r.rank GROUP BY r.rank
+  ),
   candidate AS (
-    SELECT DISTINCT h.patient_id FROM hits h JOIN sizes s USING (key)
-    WHERE NOT s.is_oversized AND h.patient_id <> $2
+    -- The smallest block is always taken, even past the budget: a record is never left with no candidates.
+    SELECT f.patient_id FROM first_seen f JOIN running t ON t.rank = f.rank
+    WHERE t.total <= ${budget}::int OR t.rank = 1
   )
-  SELECT c.patient_id, r.record, l.person_id, (SELECT count(*) FROM sizes WHERE is_oversized) AS oversized,
+  SELECT c.patient_id, r.record, l.person_id,
+         (SELECT count(*) FROM sizes WHERE is_oversized) AS oversized,
+         (SELECT count(*) FROM running WHERE total > ${budget}::int AND rank > 1) AS over_budget,
          active.version AS model_version, active.trained_at AS model_trained_at, setting.source_trust
   FROM (SELECT 1) one
   LEFT JOIN mpi_model active ON active.tenant_id = $1 AND active.active
@@ -53,6 +73,7 @@ const CANDIDATES = `
     JOIN mpi_record r ON r.tenant_id = $1 AND r.patient_id = c.patient_id AND r.merged_into IS NULL
     LEFT JOIN mpi_link l ON l.tenant_id = $1 AND l.patient_id = c.patient_id
   ) ON true`;
+}
 
 function toLookup(rows: CandidateRow[]): CandidateLookup {
   const candidates: Candidate[] = [];
@@ -65,6 +86,7 @@ function toLookup(rows: CandidateRow[]): CandidateLookup {
   return {
     candidates,
     oversizedKeys: Number(first?.oversized ?? 0),
+    keysOverBudget: Number(first?.over_budget ?? 0),
     model:
       first && first.model_version !== null && first.model_trained_at !== null
         ? { version: first.model_version, trainedAt: new Date(first.model_trained_at) }
@@ -75,15 +97,28 @@ function toLookup(rows: CandidateRow[]): CandidateLookup {
 
 /**
  * The patients sharing a blocking key with `keys`, except `patientId`; keys holding more than
- * `maxBlockSize` records (wide keys: more than `WIDE_BLOCK_SIZE`) are skipped.
+ * `maxBlockSize` records (wide keys: more than `WIDE_BLOCK_SIZE`) are skipped, and so are the largest
+ * blocks that would take the candidates past `candidateBudget`.
  */
 export async function findCandidates(
   q: Queryable,
-  options: { tenantId: string; patientId: string; keys: readonly string[]; maxBlockSize?: number },
+  options: {
+    tenantId: string;
+    patientId: string;
+    keys: readonly string[];
+    maxBlockSize?: number;
+    candidateBudget?: number;
+  },
 ): Promise<CandidateLookup> {
   const { rows } = await q.query<CandidateRow>(
-    `WITH ${CANDIDATES}`,
-    [options.tenantId, options.patientId, options.keys, options.maxBlockSize ?? MAX_BLOCK_SIZE],
+    `WITH ${candidatesSql('$5')}`,
+    [
+      options.tenantId,
+      options.patientId,
+      options.keys,
+      options.maxBlockSize ?? MAX_BLOCK_SIZE,
+      options.candidateBudget ?? CANDIDATE_BUDGET,
+    ],
     { name: 'mpi-find-candidates' },
   );
   return toLookup(rows);
@@ -123,8 +158,19 @@ export async function fileRecordAndFindCandidates(
        SET record = $6::jsonb, source = $7, block_keys = $3::text[], content_hash = $8, updated_at = $9
        WHERE tenant_id = $1 AND patient_id = $2 AND content_hash <> $8
      ),
-     ${CANDIDATES}`,
-    [tenantId, record.id, keys, MAX_BLOCK_SIZE, previousKeys, JSON.stringify(record), record.source, contentHash, now],
+     ${candidatesSql('$10')}`,
+    [
+      tenantId,
+      record.id,
+      keys,
+      MAX_BLOCK_SIZE,
+      previousKeys,
+      JSON.stringify(record),
+      record.source,
+      contentHash,
+      now,
+      CANDIDATE_BUDGET,
+    ],
     { name: 'mpi-file-find-candidates' },
   );
   return toLookup(rows);
