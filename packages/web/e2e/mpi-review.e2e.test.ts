@@ -168,7 +168,9 @@ describe('duplicate review queue', () => {
     await page.keyboard.press('m');
     const dialog = page.getByRole('dialog', { name: 'Merge the two records' });
     await dialog.waitFor();
-    assert.ok(await dialog.getByRole('button', { name: /Keep record A/ }).isVisible());
+    // The dialog's choices render just after the dialog itself: wait for them rather than look once.
+    await dialog.getByRole('button', { name: /Keep record A/ }).waitFor();
+    await dialog.getByRole('button', { name: /Keep record B/ }).waitFor();
     await expectNoViolations('merge dialog');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
