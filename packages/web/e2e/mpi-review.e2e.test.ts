@@ -181,7 +181,11 @@ describe('duplicate review queue', () => {
   it('marks a pair as not a match with `n` and moves on to the next open review', async () => {
     await page.keyboard.press('n');
     await page.waitForURL(new RegExp(`/admin/reviews/${second.id}$`));
-    assert.match(await page.getByTestId('review-notice').innerText(), /Marked as not a match/);
+    // The notice is written as the next review opens: wait for it rather than read it once.
+    await page
+      .getByTestId('review-notice')
+      .getByText(/Marked as not a match/)
+      .waitFor();
     const decided = await getApiJson<ReviewSummary>(server, `/api/mpi/reviews/${first.id}`);
     assert.equal(decided.status, 'closed');
     assert.equal(decided.decision, 'not-a-match');
