@@ -107,10 +107,19 @@ const CLOCK_TICKS_PER_SECOND = 100;
  * server's CPU per read shows what recording costs even when the machine is shared.
  */
 function processCpuMs(pid: number): number {
+  return readProcessStat(pid).cpuMs;
+}
+
+/** A process's parent id and CPU time so far, from one read of /proc/<pid>/stat. */
+function readProcessStat(pid: number | string): { parentPid: number; cpuMs: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at state, field 3; utime and stime are 14 and 15.
+  // Fields after the command name (which may hold spaces) start at state, field 3; the parent is field 4,
+  // utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  return {
+    parentPid: Number(fields[1]),
+    cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND,
+  };
 }
 
 /**
@@ -124,10 +133,9 @@ function clusterCpuMs(postmasterPid: number): number {
       continue;
     }
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // Field 4 (the first after the state) is the parent's id.
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmasterPid) {
-        total += processCpuMs(Number(name));
+      const child = readProcessStat(name);
+      if (child.parentPid === postmasterPid) {
+        total += child.cpuMs;
       }
     } catch {
       // The process ended between listing and reading.
