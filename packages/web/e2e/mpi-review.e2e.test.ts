@@ -145,7 +145,10 @@ describe('duplicate review queue', () => {
     assert.match(comparison, /Agrees/);
     assert.match(comparison, /Disagrees/);
     assert.match(comparison, /[+−]\d+\.\d/);
-    assert.match(await page.getByTestId('review-status').innerText(), /Waiting for a decision/);
+    await page
+      .getByTestId('review-status')
+      .filter({ hasText: /Waiting for a decision/ })
+      .waitFor();
     // The heading has focus, so a screen reader announces which pair is open.
     assert.equal(await page.evaluate('document.activeElement?.id'), 'review-heading');
     await expectNoViolations('review');
@@ -200,9 +203,10 @@ describe('duplicate review queue', () => {
     await page.getByTestId('review-comparison').waitFor();
     assert.equal(await postDecision(server, second.id, 'link'), 200);
     await page.keyboard.press('l');
-    const alert = page.getByRole('alert');
-    await alert.waitFor();
-    assert.match(await alert.innerText(), /already decided/);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /already decided/ })
+      .waitFor();
     await page
       .getByTestId('review-status')
       .filter({ hasText: /Linked/ })
@@ -220,13 +224,17 @@ describe('duplicate review queue', () => {
     assert.equal(await page.locator('tbody tr').count(), 2);
 
     await page.goto(`${server.baseUrl}/admin/reviews/no-such-review`);
-    await page.getByRole('alert').waitFor();
-    assert.match(await page.getByRole('alert').innerText(), /not found/i);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /not found/i })
+      .waitFor();
 
     await page.route('**/api/mpi/reviews?**', (route) => route.abort('connectionrefused'));
     await page.goto(`${server.baseUrl}/admin/reviews`);
-    await page.getByRole('alert').waitFor({ timeout: 20_000 });
-    assert.match(await page.getByRole('alert').innerText(), /could not be reached/);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /could not be reached/ })
+      .waitFor({ timeout: 20_000 });
     await page.unroute('**/api/mpi/reviews?**');
   });
 });
