@@ -57,6 +57,10 @@ type ReadRound = {
   serverCpuMsPerRead: number;
   /** PostgreSQL's CPU time (every process of the cluster) per read; absent on the embedded database. */
   databaseCpuMsPerRead?: number;
+  /** This process's CPU time per read: the load generator's share of the same cores. */
+  clientCpuMsPerRead: number;
+  /** The share of the machine's CPU time that was busy in the measured window (all processes, /proc/stat). */
+  machineBusy: number;
   errors: number;
 };
 
@@ -80,6 +84,9 @@ type AuditModeReport = {
     /** The same for PostgreSQL's processes (postgres mode only). */
     auditOnDatabaseCpuMsPerRead?: number;
     auditOffDatabaseCpuMsPerRead?: number;
+    /** Mean busy share of the machine's CPU with audit on and off. */
+    auditOnMachineBusy: number;
+    auditOffMachineBusy: number;
     targetOverhead: number;
     meetsTarget: boolean;
   };
@@ -120,6 +127,19 @@ function readProcessStat(pid: number | string): { parentPid: number; cpuMs: numb
     parentPid: Number(fields[1]),
     cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND,
   };
+}
+
+/**
+ * The machine's busy and total CPU time so far, in clock ticks, from the first line of /proc/stat
+ * (idle and iowait count as not busy). A round whose clients wait on something other than CPU
+ * leaves the machine partly idle: its rate falls by more than its CPU per read rises.
+ */
+function machineCpuTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((sum, value) => sum + value, 0);
+  return { busy: total - (ticks[3] ?? 0) - (ticks[4] ?? 0), total };
 }
 
 /**
@@ -198,10 +218,14 @@ async function measureReads(
   const client = new FhirClient(server.origin, server.accessToken, settings.clients);
   let result: LoadResult;
   // Sampled on timers at the bounds of the measured window, while the clients run.
-  const cpu = { from: 0, until: 0, databaseFrom: 0, databaseUntil: 0 };
+  const cpu = { from: 0, until: 0, databaseFrom: 0, databaseUntil: 0, clientFrom: 0, clientUntil: 0 };
+  const machine = { from: { busy: 0, total: 0 }, until: { busy: 0, total: 0 } };
   const { databasePid } = options;
   const sample = (bound: 'from' | 'until') => {
     cpu[bound] = processCpuMs(server.pid);
+    const client = process.cpuUsage();
+    cpu[bound === 'from' ? 'clientFrom' : 'clientUntil'] = (client.user + client.system) / 1000;
+    machine[bound] = machineCpuTicks();
     if (databasePid) {
       cpu[bound === 'from' ? 'databaseFrom' : 'databaseUntil'] = clusterCpuMs(databasePid);
     }
@@ -230,9 +254,13 @@ async function measureReads(
   const perRead = (ms: number) => Math.round((ms / Math.max(1, result.operations)) * 1000) / 1000;
   const serverCpuMsPerRead = perRead(cpu.until - cpu.from);
   const databaseCpuMsPerRead = databasePid ? perRead(cpu.databaseUntil - cpu.databaseFrom) : undefined;
+  const clientCpuMsPerRead = perRead(cpu.clientUntil - cpu.clientFrom);
+  const machineTicks = machine.until.total - machine.from.total;
+  const machineBusy = Math.round(((machine.until.busy - machine.from.busy) / Math.max(1, machineTicks)) * 1000) / 1000;
   log(
     `  audit ${options.audit}: ${readsPerSecond} reads/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms, server CPU ${serverCpuMsPerRead} ms/read` +
-      (databaseCpuMsPerRead === undefined ? '' : `, database CPU ${databaseCpuMsPerRead} ms/read`),
+      (databaseCpuMsPerRead === undefined ? '' : `, database CPU ${databaseCpuMsPerRead} ms/read`) +
+      `, client CPU ${clientCpuMsPerRead} ms/read, machine ${(machineBusy * 100).toFixed(1)}% busy`,
   );
   return {
     audit: options.audit,
@@ -241,6 +269,8 @@ async function measureReads(
     p99Ms: result.latency.p99Ms,
     serverCpuMsPerRead,
     ...(databaseCpuMsPerRead === undefined ? {} : { databaseCpuMsPerRead }),
+    clientCpuMsPerRead,
+    machineBusy,
     errors: result.errors,
   };
 }
@@ -390,6 +420,9 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditMod
             Math.round(mean('off', (round) => round.databaseCpuMsPerRead ?? 0) * 1000) / 1000,
         }
       : undefined;
+    const busyOn = Math.round(mean('on', (round) => round.machineBusy) * 1000) / 1000;
+    const busyOff = Math.round(mean('off', (round) => round.machineBusy) * 1000) / 1000;
+    log(`${mode}: machine busy ${(busyOn * 100).toFixed(1)}% audited vs ${(busyOff * 100).toFixed(1)}% unaudited`);
     log(
       `${mode}: audited reads ${Math.round(on)}/s vs ${Math.round(off)}/s unaudited: overhead ${(overhead * 100).toFixed(1)}%; server CPU ${cpuOn.toFixed(3)} vs ${cpuOff.toFixed(3)} ms/read (+${(cpuOverhead * 100).toFixed(1)}%)` +
         (databaseCpu
@@ -424,6 +457,8 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<AuditMod
         auditOffCpuMsPerRead: Math.round(cpuOff * 1000) / 1000,
         cpuOverhead,
         ...databaseCpu,
+        auditOnMachineBusy: busyOn,
+        auditOffMachineBusy: busyOff,
         targetOverhead: OVERHEAD_TARGET,
         meetsTarget: overhead <= OVERHEAD_TARGET,
       },
@@ -440,8 +475,8 @@ function renderMarkdown(reports: AuditModeReport[]): string {
   const lines = [
     '# Audit benchmark (latest run)',
     '',
-    '| mode | reads/s audit on | reads/s audit off | overhead (target ≤ 15%) | server CPU ms/read on / off | database CPU ms/read on / off | append entries/s | integrate entries/s | verify entries | verify s | export MB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| mode | reads/s audit on | reads/s audit off | overhead (target ≤ 15%) | server CPU ms/read on / off | database CPU ms/read on / off | machine busy on / off | append entries/s | integrate entries/s | verify entries | verify s | export MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const report of reports) {
     const { reads, append, verify } = report;
@@ -452,13 +487,13 @@ function renderMarkdown(reports: AuditModeReport[]): string {
       ? `${verify.entries.toLocaleString('en-US')} | ${verify.verifySeconds} | ${verify.exportMegabytes}`
       : '– | – | –';
     lines.push(
-      `| ${report.mode}${report.quick ? ' (quick)' : ''} | ${reads.auditOnReadsPerSecond} | ${reads.auditOffReadsPerSecond} | ${(reads.overhead * 100).toFixed(1)}% ${reads.meetsTarget ? '✓' : '✗'} | ${reads.auditOnCpuMsPerRead} / ${reads.auditOffCpuMsPerRead} | ${reads.auditOnDatabaseCpuMsPerRead === undefined ? '–' : `${reads.auditOnDatabaseCpuMsPerRead} / ${String(reads.auditOffDatabaseCpuMsPerRead)}`} | ${appended} | ${verified} |`,
+      `| ${report.mode}${report.quick ? ' (quick)' : ''} | ${reads.auditOnReadsPerSecond} | ${reads.auditOffReadsPerSecond} | ${(reads.overhead * 100).toFixed(1)}% ${reads.meetsTarget ? '✓' : '✗'} | ${reads.auditOnCpuMsPerRead} / ${reads.auditOffCpuMsPerRead} | ${reads.auditOnDatabaseCpuMsPerRead === undefined ? '–' : `${reads.auditOnDatabaseCpuMsPerRead} / ${String(reads.auditOffDatabaseCpuMsPerRead)}`} | ${(reads.auditOnMachineBusy * 100).toFixed(0)}% / ${(reads.auditOffMachineBusy * 100).toFixed(0)}% | ${appended} | ${verified} |`,
     );
   }
   lines.push(
     '',
     `Reads: GET Patient/{id} with ${reports[0]?.settings.clients ?? 0} closed-loop clients, ${reports[0]?.settings.rounds ?? 0} alternating rounds per setting; "audit off" is the benchmark-only CAREGRAPH_AUDIT_DISABLED_FOR_BENCHMARK.`,
-    'Server CPU: user + system time of the server process per read in the measured window (/proc), less sensitive than rates to other load on the machine. Database CPU: the same for every process of the PostgreSQL cluster (the embedded database runs inside the server).',
+    'Server CPU: user + system time of the server process per read in the measured window (/proc), less sensitive than rates to other load on the machine. Database CPU: the same for every process of the PostgreSQL cluster (the embedded database runs inside the server). Machine busy: the share of CPU time of all cores not idle in the window (/proc/stat), load generator included.',
     'Append: entries recorded as reads record them (concurrent writers share a commit). Verify: `verifyLog` over an export (leaf hashes recomputed, tree rebuilt, every signed head checked).',
     '',
   );
