@@ -1,8 +1,8 @@
 // Audit benchmark: what recording costs an authorised FHIR read (the same server with audit on and
 // with the benchmark-only switch off), how fast entries are appended and put in the Merkle tree,
 // and how long `caregraph audit verify` takes over a log of 1M entries (generated directly).
-// Usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick] [--reads-only] [--profile dir]
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// Usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick] [--reads-only] [--clients N] [--profile dir]
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
@@ -22,6 +22,7 @@ import { handleFhirRequest, type FhirRepo } from '../../packages/server/src/modu
 import { parseModes, runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
 import { runTimed, type LoadResult } from '../fhir-store/closed-loop.ts';
+import { CpuWindow } from '../fhir-store/cpu-time.ts';
 import { FhirClient } from '../fhir-store/http-load.ts';
 import { machineInfo } from '../fhir-store/machine.ts';
 import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
@@ -105,65 +106,6 @@ type AuditModeReport = {
   errors: number;
 };
 
-/** Linux clock ticks per second (`getconf CLK_TCK`), the unit of /proc/<pid>/stat times. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/**
- * CPU time (user + system) a process has used so far, in milliseconds, from /proc/<pid>/stat.
- * A noisy neighbour lengthens wall times far more than the CPU time a request needs, so the
- * server's CPU per read shows what recording costs even when the machine is shared.
- */
-function processCpuMs(pid: number): number {
-  return readProcessStat(pid).cpuMs;
-}
-
-/** A process's parent id and CPU time so far, from one read of /proc/<pid>/stat. */
-function readProcessStat(pid: number | string): { parentPid: number; cpuMs: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at state, field 3; the parent is field 4,
-  // utime and stime are 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return {
-    parentPid: Number(fields[1]),
-    cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND,
-  };
-}
-
-/**
- * The machine's busy and total CPU time so far, in clock ticks, from the first line of /proc/stat
- * (idle and iowait count as not busy). A round whose clients wait on something other than CPU
- * leaves the machine partly idle: its rate falls by more than its CPU per read rises.
- */
-function machineCpuTicks(): { busy: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
-  // cpu user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
-  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
-  const total = ticks.reduce((sum, value) => sum + value, 0);
-  return { busy: total - (ticks[3] ?? 0) - (ticks[4] ?? 0), total };
-}
-
-/**
- * CPU time of a PostgreSQL cluster so far: the postmaster and its children (backends, WAL writer,
- * checkpointer, ...). Recording a read costs PostgreSQL work too, on the same cores as the server.
- */
-function clusterCpuMs(postmasterPid: number): number {
-  let total = processCpuMs(postmasterPid);
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) {
-      continue;
-    }
-    try {
-      const child = readProcessStat(name);
-      if (child.parentPid === postmasterPid) {
-        total += child.cpuMs;
-      }
-    } catch {
-      // The process ended between listing and reading.
-    }
-  }
-  return total;
-}
-
 const log = (message: string) => process.stderr.write(`[auth-audit] ${message}\n`);
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
@@ -218,20 +160,9 @@ async function measureReads(
   const client = new FhirClient(server.origin, server.accessToken, settings.clients);
   let result: LoadResult;
   // Sampled on timers at the bounds of the measured window, while the clients run.
-  const cpu = { from: 0, until: 0, databaseFrom: 0, databaseUntil: 0, clientFrom: 0, clientUntil: 0 };
-  const machine = { from: { busy: 0, total: 0 }, until: { busy: 0, total: 0 } };
-  const { databasePid } = options;
-  const sample = (bound: 'from' | 'until') => {
-    cpu[bound] = processCpuMs(server.pid);
-    const client = process.cpuUsage();
-    cpu[bound === 'from' ? 'clientFrom' : 'clientUntil'] = (client.user + client.system) / 1000;
-    machine[bound] = machineCpuTicks();
-    if (databasePid) {
-      cpu[bound === 'from' ? 'databaseFrom' : 'databaseUntil'] = clusterCpuMs(databasePid);
-    }
-  };
-  const fromTimer = setTimeout(() => sample('from'), settings.warmupMs);
-  const untilTimer = setTimeout(() => sample('until'), settings.warmupMs + settings.durationMs);
+  const cpu = new CpuWindow({ server: server.pid, database: options.databasePid });
+  const fromTimer = setTimeout(() => cpu.sample(), settings.warmupMs);
+  const untilTimer = setTimeout(() => cpu.sample(), settings.warmupMs + settings.durationMs);
   try {
     let next = 0;
     result = await runTimed({
@@ -241,8 +172,8 @@ async function measureReads(
       operation: () => client.read('Patient', options.ids[next++ % options.ids.length] ?? ''),
     });
     // The clients stop at the end of the window; the timer may not have fired before they did.
-    if (cpu.until === 0) {
-      sample('until');
+    if (!cpu.isClosed) {
+      cpu.sample();
     }
   } finally {
     clearTimeout(fromTimer);
@@ -251,12 +182,11 @@ async function measureReads(
     await stop();
   }
   const readsPerSecond = Math.round(result.operations / result.seconds);
-  const perRead = (ms: number) => Math.round((ms / Math.max(1, result.operations)) * 1000) / 1000;
-  const serverCpuMsPerRead = perRead(cpu.until - cpu.from);
-  const databaseCpuMsPerRead = databasePid ? perRead(cpu.databaseUntil - cpu.databaseFrom) : undefined;
-  const clientCpuMsPerRead = perRead(cpu.clientUntil - cpu.clientFrom);
-  const machineTicks = machine.until.total - machine.from.total;
-  const machineBusy = Math.round(((machine.until.busy - machine.from.busy) / Math.max(1, machineTicks)) * 1000) / 1000;
+  const perRead = cpu.perOperation(result.operations);
+  const serverCpuMsPerRead = perRead.serverMs;
+  const databaseCpuMsPerRead = perRead.databaseMs;
+  const clientCpuMsPerRead = perRead.clientMs;
+  const { machineBusy } = perRead;
   log(
     `  audit ${options.audit}: ${readsPerSecond} reads/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms, server CPU ${serverCpuMsPerRead} ms/read` +
       (databaseCpuMsPerRead === undefined ? '' : `, database CPU ${databaseCpuMsPerRead} ms/read`) +
@@ -501,7 +431,7 @@ function renderMarkdown(reports: AuditModeReport[]): string {
 }
 
 const USAGE =
-  'usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick] [--reads-only] [--profile dir]\n';
+  'usage: node bench/auth-audit/run.ts [--mode embedded|postgres|both] [--quick] [--reads-only] [--clients N] [--profile dir]\n';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -509,11 +439,13 @@ async function main(): Promise<number> {
       mode: { type: 'string', default: 'both' },
       quick: { type: 'boolean', default: false },
       'reads-only': { type: 'boolean', default: false },
+      clients: { type: 'string', default: '8' },
       profile: { type: 'string' },
     },
   });
   const modes = parseModes(values.mode);
-  if (modes.length === 0) {
+  const clients = Number(values.clients);
+  if (modes.length === 0 || !Number.isInteger(clients) || clients < 1) {
     process.stderr.write(USAGE);
     return 2;
   }
@@ -521,7 +453,7 @@ async function main(): Promise<number> {
   const settings: Settings = {
     quick,
     patients: quick ? 50 : 1000,
-    clients: 8,
+    clients,
     rounds: quick ? 2 : 3,
     warmupMs: quick ? 2000 : 5000,
     durationMs: quick ? 8000 : 20_000,

@@ -75,7 +75,7 @@ async function startCluster(dir: string, settings: Record<string, string>, creat
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  return { url: `postgresql://caregraph@127.0.0.1:${port}/caregraph`, stop };
+  return { url: `postgresql://caregraph@127.0.0.1:${port}/caregraph`, stop, pid: server.pid };
 }
 
 /**
@@ -111,7 +111,12 @@ export async function prepareKeptDatabase(options: {
   const postgres = await startCluster(dir, options.postgresSettings, options.create);
   onCleanup('kept PostgreSQL', postgres.stop);
   const version = (await postgresVersion(postgres.url)).replace('temporary', 'kept');
-  return { dataDir, databaseUrl: postgres.url, databaseVersion: [version, ...described].join(', ') };
+  return {
+    dataDir,
+    databaseUrl: postgres.url,
+    databaseVersion: [version, ...described].join(', '),
+    ...(postgres.pid ? { databasePid: postgres.pid } : {}),
+  };
 }
 
 /** Written only after a load finished, so its presence marks a directory worth reusing. */

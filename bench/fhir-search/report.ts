@@ -1,4 +1,5 @@
 import type { LoadResult } from '../fhir-store/closed-loop.ts';
+import type { CpuPerOperation } from '../fhir-store/cpu-time.ts';
 import type { LatencySummary } from '../fhir-store/percentiles.ts';
 import { fmt, type DatabaseMode } from '../fhir-store/report.ts';
 import type { RequestPlans } from './explain.ts';
@@ -22,6 +23,8 @@ export type QueryMeasurement = {
   errors: number;
   errorSamples: string[];
   latency: LatencySummary;
+  /** CPU time per response in the measured window: server, PostgreSQL, load generator; machine busy share. */
+  cpuPerRequest: CpuPerOperation;
   /** PASS when p99 < target and nothing failed; only for (a)–(d) on PostgreSQL. */
   verdict?: 'PASS' | 'FAIL';
 };
@@ -77,6 +80,7 @@ export function toQueryMeasurement(
   mode: DatabaseMode,
   definition: ShapeDefinition,
   result: LoadResult,
+  cpuPerRequest: CpuPerOperation,
 ): QueryMeasurement {
   const perSecond = result.seconds > 0 ? Math.round((result.operations / result.seconds) * 10) / 10 : 0;
   const p99 = result.latency.p99Ms;
@@ -93,6 +97,7 @@ export function toQueryMeasurement(
     errors: result.errors,
     errorSamples: result.errorSamples,
     latency: result.latency,
+    cpuPerRequest,
     ...(mode === 'postgres' && definition.hasTarget ? { verdict: meetsTarget ? 'PASS' : 'FAIL' } : {}),
   };
 }
@@ -116,16 +121,22 @@ function datasetLines(reports: SearchModeReport[]): string[] {
   return lines;
 }
 
+/** Server / database / client CPU per request; reports from before it was measured have none. */
+function cpuText(cpu: CpuPerOperation | undefined): string {
+  return cpu ? `${cpu.serverMs} / ${cpu.databaseMs ?? '–'} / ${cpu.clientMs}` : '–';
+}
+
 function queryLines(reports: SearchModeReport[]): string[] {
   const lines = [
-    `| mode | query | clients | req/s | p50 ms | p99 ms | entries/resp | ok | errors | p99 < ${TARGET_P99_MS} ms |`,
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    `| mode | query | clients | req/s | p50 ms | p99 ms | entries/resp | ok | errors | p99 < ${TARGET_P99_MS} ms | CPU ms/req server / database / client | machine busy |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
   ];
   for (const report of reports) {
     for (const q of report.queries) {
       lines.push(
         `| ${report.mode} | (${q.shape}) ${q.label} | ${q.concurrency} | ${fmt(q.operationsPerSecond)} | ${fmt(q.latency.p50Ms)} | ` +
-          `${fmt(q.latency.p99Ms)} | ${fmt(q.entriesPerResponse)} | ${q.operations} | ${q.errors} | ${q.verdict ?? ''} |`,
+          `${fmt(q.latency.p99Ms)} | ${fmt(q.entriesPerResponse)} | ${q.operations} | ${q.errors} | ${q.verdict ?? ''} | ` +
+          `${cpuText(q.cpuPerRequest)} | ${q.cpuPerRequest ? `${Math.round(q.cpuPerRequest.machineBusy * 100)}%` : '–'} |`,
       );
     }
   }

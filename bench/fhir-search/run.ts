@@ -10,6 +10,7 @@ import { analyzeQueriedTables } from '../../packages/server/src/modules/import/a
 import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
 import { runTimed } from '../fhir-store/closed-loop.ts';
+import { CpuWindow } from '../fhir-store/cpu-time.ts';
 import { FhirClient, SYNTHEA_DIR } from '../fhir-store/http-load.ts';
 import { machineInfo } from '../fhir-store/machine.ts';
 import { summarizeLatencies } from '../fhir-store/percentiles.ts';
@@ -221,7 +222,13 @@ async function walkEverything(client: FhirClient, definition: ShapeDefinition, f
 }
 
 /** Every selected shape under load, then the page walk of `$everything`. */
-async function runQueries(mode: DatabaseMode, server: ServerProcess, samples: PatientSample[], settings: Settings) {
+async function runQueries(
+  mode: DatabaseMode,
+  server: ServerProcess,
+  databasePid: number | undefined,
+  samples: PatientSample[],
+  settings: Settings,
+) {
   const queries: QueryMeasurement[] = [];
   const problems: string[] = [];
   let everythingWalk: PageWalk | undefined;
@@ -229,6 +236,11 @@ async function runQueries(mode: DatabaseMode, server: ServerProcess, samples: Pa
   try {
     for (const definition of settings.shapes) {
       const candidates = candidatesFor(definition, samples);
+      // Sampled on timers at the bounds of the measured window, while the clients run.
+      const cpu = new CpuWindow({ server: server.pid, database: databasePid });
+      const timers = [settings.warmupMs, settings.warmupMs + settings.durationMs].map((at) =>
+        setTimeout(() => cpu.sample(), at),
+      );
       const result = await runTimed({
         concurrency: CLIENTS,
         warmupMs: settings.warmupMs,
@@ -238,11 +250,17 @@ async function runQueries(mode: DatabaseMode, server: ServerProcess, samples: Pa
           return checkBundle(text, definition).entries;
         },
       });
-      const measurement = toQueryMeasurement(mode, definition, result);
+      timers.forEach((timer) => clearTimeout(timer));
+      if (!cpu.isClosed) {
+        cpu.sample();
+      }
+      const measurement = toQueryMeasurement(mode, definition, result, cpu.perOperation(result.operations));
       queries.push(measurement);
       const errors = result.errors > 0 ? `, ${result.errors} ERRORS (${result.errorSamples[0] ?? ''})` : '';
       log(
-        `(${definition.shape}) ${Math.round(measurement.operationsPerSecond)} req/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms${errors}`,
+        `(${definition.shape}) ${Math.round(measurement.operationsPerSecond)} req/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms; ` +
+          `CPU ms/req server ${measurement.cpuPerRequest.serverMs}, database ${measurement.cpuPerRequest.databaseMs ?? '–'}, ` +
+          `client ${measurement.cpuPerRequest.clientMs}; machine ${Math.round(measurement.cpuPerRequest.machineBusy * 100)}% busy${errors}`,
       );
       if (result.errors > 0) {
         problems.push(`(${definition.shape}): ${result.errors} errors, e.g. ${result.errorSamples.join(' | ')}`);
@@ -283,7 +301,7 @@ async function runMode(
       effective_cache_size: `${Math.floor((os.totalmem() * 0.75) / 2 ** 20)}MB`,
     };
     const keptDir = settings.reuseDir ?? settings.keepDir;
-    const { dataDir, databaseUrl, databaseVersion } =
+    const { dataDir, databaseUrl, databaseVersion, databasePid } =
       keptDir === undefined
         ? await prepareModeDatabase(mode, { benchmark: 'search', log, postgresSettings })
         : await prepareKeptDatabase({ dir: keptDir, create: settings.reuseDir === undefined, log, postgresSettings });
@@ -310,7 +328,7 @@ async function runMode(
     });
     const stopServer = onCleanup('server', server.stop);
     log(`${mode}: server ${server.pid} ready at ${server.origin}`);
-    const { queries, everythingWalk, problems } = await runQueries(mode, server, samples, settings);
+    const { queries, everythingWalk, problems } = await runQueries(mode, server, databasePid, samples, settings);
     await stopServer();
     const exitCode = await server.stop();
     if (exitCode !== 0) {
