@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { CpuWindow, processCpuMs } from './cpu-time.ts';
+
+/** Burns `ms` of this process's CPU time (not wall time: a shared machine may deschedule the loop). */
+function burn(ms: number): void {
+  const cpuMs = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  };
+  const until = cpuMs() + ms;
+  let data = Buffer.alloc(4096, 1);
+  while (cpuMs() < until) {
+    data = createHash('sha256').update(data).digest();
+  }
+}
+
+describe('CPU time from /proc', () => {
+  it('counts this process CPU time as it grows', () => {
+    const before = processCpuMs(process.pid);
+    burn(200);
+    const after = processCpuMs(process.pid);
+    // /proc counts in clock ticks of 10 ms.
+    assert.ok(after - before >= 180, `${after - before} ms of CPU for 200 ms of work`);
+  });
+
+  it('divides a window by its operations, this process being both server and client', () => {
+    const window = new CpuWindow({ server: process.pid });
+    window.sample();
+    burn(300);
+    window.sample();
+    const perOperation = window.perOperation(10);
+    assert.equal(window.isClosed, true);
+    assert.equal(perOperation.databaseMs, undefined);
+    // 300 ms over 10 operations: about 30 ms each, as seen from /proc and from process.cpuUsage().
+    assert.ok(perOperation.serverMs >= 10 && perOperation.serverMs <= 40, `server ${perOperation.serverMs} ms`);
+    assert.ok(perOperation.clientMs >= 10 && perOperation.clientMs <= 40, `client ${perOperation.clientMs} ms`);
+    // One of the machine's cores was busy for the window at least in part.
+    assert.ok(perOperation.machineBusy > 0 && perOperation.machineBusy <= 1, `busy ${perOperation.machineBusy}`);
+  });
+});
