@@ -47,6 +47,8 @@ export type DatasetReport = {
     resourcesPerTransaction: number;
   };
   analyzeSeconds: number;
+  /** Integrating the load's audit entries into the tree and vacuuming their tables (absent in older reports). */
+  auditIntegrationSeconds?: number;
   /** The whole database after loading and VACUUM ANALYZE. */
   databaseMb: number;
   /** Rows per large table after loading, from the planner's statistics. */
