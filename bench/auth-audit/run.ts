@@ -22,7 +22,7 @@ import { handleFhirRequest, type FhirRepo } from '../../packages/server/src/modu
 import { parseModes, runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
 import { runTimed, type LoadResult } from '../fhir-store/closed-loop.ts';
-import { CpuWindow } from '../fhir-store/cpu-time.ts';
+import { CpuWindow, type CpuPerOperation } from '../fhir-store/cpu-time.ts';
 import { FhirClient } from '../fhir-store/http-load.ts';
 import { machineInfo } from '../fhir-store/machine.ts';
 import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
@@ -173,10 +173,12 @@ async function measureReads(
   const stop = onCleanup('server', server.stop);
   const client = new FhirClient(server.origin, server.accessToken, options.clients);
   let result: LoadResult;
-  // Sampled on timers at the bounds of the measured window, while the clients run.
-  const cpu = new CpuWindow({ server: server.pid, database: options.databasePid });
-  const fromTimer = setTimeout(() => cpu.sample(), settings.warmupMs);
-  const untilTimer = setTimeout(() => cpu.sample(), settings.warmupMs + settings.durationMs);
+  let perRead: CpuPerOperation;
+  const cpu = CpuWindow.starting(
+    { server: server.pid, database: options.databasePid },
+    settings.warmupMs,
+    settings.durationMs,
+  );
   try {
     let next = 0;
     result = await runTimed({
@@ -185,22 +187,20 @@ async function measureReads(
       durationMs: settings.durationMs,
       operation: () => client.read('Patient', options.ids[next++ % options.ids.length] ?? ''),
     });
-    // The clients stop at the end of the window; the timer may not have fired before they did.
-    if (!cpu.isClosed) {
-      cpu.sample();
-    }
+    // Before the server stops: its CPU time is read from /proc.
+    perRead = cpu.close(result.operations);
   } finally {
-    clearTimeout(fromTimer);
-    clearTimeout(untilTimer);
+    cpu.cancel();
     await client.close();
     await stop();
   }
   const readsPerSecond = Math.round(result.operations / result.seconds);
-  const perRead = cpu.perOperation(result.operations);
-  const serverCpuMsPerRead = perRead.serverMs;
-  const databaseCpuMsPerRead = perRead.databaseMs;
-  const clientCpuMsPerRead = perRead.clientMs;
-  const { machineBusy } = perRead;
+  const {
+    serverMs: serverCpuMsPerRead,
+    databaseMs: databaseCpuMsPerRead,
+    clientMs: clientCpuMsPerRead,
+    machineBusy,
+  } = perRead;
   log(
     `  ${options.clients} clients, audit ${options.audit}: ${readsPerSecond} reads/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms, server CPU ${serverCpuMsPerRead} ms/read` +
       (databaseCpuMsPerRead === undefined ? '' : `, database CPU ${databaseCpuMsPerRead} ms/read`) +

@@ -262,10 +262,10 @@ async function runQueries(
   try {
     for (const definition of settings.shapes) {
       const candidates = candidatesFor(definition, samples);
-      // Sampled on timers at the bounds of the measured window, while the clients run.
-      const cpu = new CpuWindow({ server: server.pid, database: databasePid });
-      const timers = [settings.warmupMs, settings.warmupMs + settings.durationMs].map((at) =>
-        setTimeout(() => cpu.sample(), at),
+      const cpu = CpuWindow.starting(
+        { server: server.pid, database: databasePid },
+        settings.warmupMs,
+        settings.durationMs,
       );
       const result = await runTimed({
         concurrency: CLIENTS,
@@ -276,11 +276,7 @@ async function runQueries(
           return checkBundle(text, definition).entries;
         },
       });
-      timers.forEach((timer) => clearTimeout(timer));
-      if (!cpu.isClosed) {
-        cpu.sample();
-      }
-      const measurement = toQueryMeasurement(mode, definition, result, cpu.perOperation(result.operations));
+      const measurement = toQueryMeasurement(mode, definition, result, cpu.close(result.operations));
       queries.push(measurement);
       const errors = result.errors > 0 ? `, ${result.errors} ERRORS (${result.errorSamples[0] ?? ''})` : '';
       log(

@@ -76,16 +76,27 @@ export type CpuPerOperation = {
 type Sample = { server: number; database: number; client: number; machine: { busy: number; total: number } };
 
 /**
- * Samples CPU times at the start and end of a measured window (call `sample` on timers at its
- * bounds, while the load runs) and divides what was spent by the operations completed in it.
+ * CPU times sampled at the start and end of a measured window — on timers at its bounds, while the
+ * load runs — and divided by the operations completed in it.
  */
 export class CpuWindow {
   private from: Sample | undefined;
   private until: Sample | undefined;
   private readonly pids: { server: number; database?: number | undefined };
+  private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(pids: { server: number; database?: number | undefined }) {
     this.pids = pids;
+  }
+
+  /** A window sampled `warmupMs` and `warmupMs + durationMs` from now, as `runTimed` measures. */
+  static starting(pids: { server: number; database?: number | undefined }, warmupMs: number, durationMs: number) {
+    const window = new CpuWindow(pids);
+    window.timers.push(
+      setTimeout(() => window.sample(), warmupMs),
+      setTimeout(() => window.sample(), warmupMs + durationMs),
+    );
+    return window;
   }
 
   private read(): Sample {
@@ -110,6 +121,23 @@ export class CpuWindow {
   /** Whether the window's end has been sampled. */
   get isClosed(): boolean {
     return this.until !== undefined;
+  }
+
+  /**
+   * Ends the window — cancelling its timers and sampling now if the end timer has not fired (the
+   * clients may stop just before it does) — and divides what was spent by `operations`.
+   */
+  close(operations: number): CpuPerOperation {
+    this.cancel();
+    if (!this.isClosed) {
+      this.sample();
+    }
+    return this.perOperation(operations);
+  }
+
+  /** Cancels the window's timers (when the load failed and nothing will be divided). */
+  cancel(): void {
+    this.timers.forEach((timer) => clearTimeout(timer));
   }
 
   perOperation(operations: number): CpuPerOperation {
