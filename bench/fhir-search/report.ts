@@ -3,6 +3,7 @@ import type { CpuPerOperation } from '../fhir-store/cpu-time.ts';
 import type { LatencySummary } from '../fhir-store/percentiles.ts';
 import { fmt, type DatabaseMode } from '../fhir-store/report.ts';
 import type { RequestPlans } from './explain.ts';
+import type { PrewarmReport } from './prewarm.ts';
 import type { QueryShape, ShapeDefinition } from './queries.ts';
 
 /** The target for (a)–(d) on PostgreSQL at 1M resources: p99 below this many milliseconds. */
@@ -73,6 +74,8 @@ export type SearchModeReport = {
   queries: QueryMeasurement[];
   everythingWalk: PageWalk | undefined;
   explain: ShapePlans[];
+  /** PostgreSQL's caches warmed after EXPLAIN and before the load (absent in older reports and embedded). */
+  prewarm?: PrewarmReport;
   /** Failed requests, page walks, EXPLAIN passes, and a server that did not exit cleanly. */
   errors: number;
   problems: string[];
@@ -126,6 +129,20 @@ function datasetLines(reports: SearchModeReport[]): string[] {
 /** Server / database / client CPU per request; reports from before it was measured have none. */
 function cpuText(cpu: CpuPerOperation | undefined): string {
   return cpu ? `${cpu.serverMs} / ${cpu.databaseMs ?? '–'} / ${cpu.clientMs}` : '–';
+}
+
+function prewarmLines(reports: SearchModeReport[]): string[] {
+  return reports.flatMap(({ mode, prewarm: p }) =>
+    p
+      ? [
+          '',
+          `${mode}: before the load, \`pg_prewarm\` read the searched tables into the OS cache (${fmt(p.osCacheMb)} MB) and ` +
+            `their indexes and the resource table into shared buffers (${fmt(p.sharedBuffersMb)} MB) in ${fmt(p.seconds)} s` +
+            (p.leftToOsCache.length > 0 ? `; left in the OS cache only: ${p.leftToOsCache.join(', ')}` : '') +
+            '.',
+        ]
+      : [],
+  );
 }
 
 function queryLines(reports: SearchModeReport[]): string[] {
@@ -217,7 +234,14 @@ export function renderMarkdown(reports: SearchModeReport[]): string {
       '',
     );
   }
-  lines.push(...datasetLines(reports), '', ...queryLines(reports), ...walkLines(reports), ...explainLines(reports));
+  lines.push(
+    ...datasetLines(reports),
+    ...prewarmLines(reports),
+    '',
+    ...queryLines(reports),
+    ...walkLines(reports),
+    ...explainLines(reports),
+  );
   const templates = first?.queries.map((q) => `- (${q.shape}) \`GET /fhir/R4/${q.template}\``) ?? [];
   if (templates.length > 0) {
     lines.push('', 'Queries:', '', ...templates);
