@@ -25,7 +25,12 @@ export type ScaleModeReport = {
     phaseSeconds: Record<string, number>;
     report: DedupeReport;
   };
-  incremental: { createRequest: LatencySummary; matchStep: LatencySummary | undefined };
+  incremental: {
+    createRequest: LatencySummary;
+    matchStep: LatencySummary | undefined;
+    /** The matching step's parts, over the creates that ran each (absent in older reports). */
+    matchSubsteps?: Record<string, { creates: number; latency: LatencySummary | undefined }>;
+  };
   match: LatencySummary;
   /** The candidate lookup alone for the `$match` probes, per budget; absent from reports made before it was measured. */
   lookups?: LookupStats[];
@@ -67,6 +72,23 @@ export function renderScaleMarkdown(reports: ScaleModeReport[]): string {
       lines.push(
         `| ${report.mode} | ${lookup.candidateBudget.toLocaleString('en-US')} | ${lookup.lookups} | ${candidates.p50} / ${candidates.p99} / ${candidates.mean} / ${candidates.max} | ${lookup.meanKeysOverCap} / ${lookup.meanKeysOverBudget} | ${lookup.foundLoadedRecord} / ${lookup.withLoadedRecord} | ${ms(lookup.latency)} |`,
       );
+    }
+  }
+  const substeps = reports.filter((report) => report.incremental.matchSubsteps);
+  if (substeps.length > 0) {
+    lines.push(
+      '',
+      'Parts of the matching step (Server-Timing), over the creates that ran each:',
+      '',
+      '| mode | part | creates | p50/p99 ms | max ms |',
+      '|---|---|---|---|---|',
+    );
+    for (const report of substeps) {
+      for (const [name, part] of Object.entries(report.incremental.matchSubsteps ?? {})) {
+        lines.push(
+          `| ${report.mode} | ${name} | ${part.creates} | ${ms(part.latency)} | ${part.latency?.maxMs.toFixed(1) ?? '–'} |`,
+        );
+      }
     }
   }
   lines.push(

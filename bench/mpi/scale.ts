@@ -89,10 +89,13 @@ async function timeEach<T>(
   return times;
 }
 
-/** The `mpi` entry of a Server-Timing header (`mpi;dur=3.2`), when the server reports one. */
-function serverTimingOf(header: string | undefined): number | undefined {
-  const match = /(?:^|,)\s*mpi[^,]*;dur=([\d.]+)/.exec(header ?? '');
-  return match?.[1] === undefined ? undefined : Number(match[1]);
+/** The `mpi…` entries of a Server-Timing header (`mpi;dur=3.2, mpi-lookup;dur=1.1`), by name. */
+function mpiTimingsOf(header: string | undefined): Map<string, number> {
+  const timings = new Map<string, number>();
+  for (const match of (header ?? '').matchAll(/(?:^|,)\s*(mpi[\w-]*)[^,]*;dur=([\d.]+)/g)) {
+    timings.set(match[1] as string, Number(match[2]));
+  }
+  return timings;
 }
 
 async function measureRequests(
@@ -101,13 +104,13 @@ async function measureRequests(
   probes: PopulationRecord[],
   warmup: number,
 ) {
-  const matchSteps: number[] = [];
+  const matchSteps: Array<Map<string, number>> = [];
   const creates = await timeEach(incoming, warmup, async ({ patient }) => {
     const { id: _id, ...resource } = patient;
     const response = await client.post('Patient', JSON.stringify(resource));
-    const step = serverTimingOf(response.headers['server-timing']);
-    if (step !== undefined) {
-      matchSteps.push(step);
+    const timings = mpiTimingsOf(response.headers['server-timing']);
+    if (timings.has('mpi')) {
+      matchSteps.push(timings);
     }
   });
   const matches = await timeEach(probes, warmup, async ({ patient }) => {
@@ -281,7 +284,11 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
       },
       incremental: {
         createRequest: summarizeLatencies(requests.creates),
-        matchStep: requests.matchSteps.length > 0 ? summarizeLatencies(requests.matchSteps) : undefined,
+        matchStep:
+          requests.matchSteps.length > 0 ? summarizeLatencies(stepTimes(requests.matchSteps, 'mpi')) : undefined,
+        matchSubsteps: Object.fromEntries(
+          MATCH_SUBSTEPS.map((name) => [name, stepSummary(requests.matchSteps, name)] as const),
+        ),
       },
       match: summarizeLatencies(requests.matches),
       lookups,
@@ -294,6 +301,22 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
   } finally {
     await runCleanups();
   }
+}
+
+/** The matching step's parts (see `timeStep` in the patient index): lookup and scoring, re-clustering, its writes. */
+const MATCH_SUBSTEPS = ['mpi-lookup', 'mpi-cluster', 'mpi-write'] as const;
+
+function stepTimes(creates: ReadonlyArray<ReadonlyMap<string, number>>, name: string): number[] {
+  return creates.flatMap((timings) => {
+    const ms = timings.get(name);
+    return ms === undefined ? [] : [ms];
+  });
+}
+
+/** A sub-step's latency over the creates that ran it, and how many did. */
+function stepSummary(creates: ReadonlyArray<ReadonlyMap<string, number>>, name: string) {
+  const times = stepTimes(creates, name);
+  return { creates: times.length, latency: times.length > 0 ? summarizeLatencies(times) : undefined };
 }
 
 function round(value: number): number {

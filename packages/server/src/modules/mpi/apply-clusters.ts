@@ -12,6 +12,7 @@ import {
   type StoreContext,
 } from './fhir-store.ts';
 import { assuranceOf, buildGoldenRecord, type SurvivorCandidate } from './golden-record.ts';
+import { timeStep } from './step-timing.ts';
 import { hasMemberLinks, memberLinks, withMemberLinks, type LinkMember } from './member-links.ts';
 import { deleteMemberLinks, writeMemberLinks, type MemberLink } from './mpi-links.ts';
 
@@ -222,7 +223,7 @@ export async function applyClusters(
     }
   }
   if (!pending) {
-    await flushWrites(ctx, writes);
+    await timeStep(ctx, 'mpi-write', () => flushWrites(ctx, writes));
   }
   return { personOf, inFlightLinks };
 }

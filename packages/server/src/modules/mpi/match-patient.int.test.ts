@@ -202,11 +202,22 @@ describe('incremental matching', () => {
     assert.deepEqual(await openReviews(tenant), []);
   });
 
-  it('reports the matching step of a Patient write as Server-Timing, and no step for other resources', async () => {
+  it('reports the matching step of a Patient write and its parts as Server-Timing, and no step for other resources', async () => {
     const tenant = await testApp.createTestTenant();
+    const timings = (header: unknown) => {
+      const entries = String(header).split(', ');
+      assert.ok(
+        entries.every((entry) => /^mpi(-lookup|-cluster|-write)?;dur=\d+\.\d\d$/.test(entry)),
+        String(header),
+      );
+      return new Map(entries.map((entry) => [entry.split(';')[0], Number(entry.split('=')[1])]));
+    };
     const created = await tenant.request({ method: 'POST', url: `${FHIR}/Patient`, payload: buildPerson() });
     assert.equal(created.statusCode, 201, created.body);
-    assert.match(String(created.headers['server-timing']), /^mpi;dur=\d+\.\d\d$/);
+    // 1. A patient with no duplicate: looked up and scored, nothing re-clustered.
+    const alone = timings(created.headers['server-timing']);
+    assert.deepEqual([...alone.keys()].sort(), ['mpi', 'mpi-lookup']);
+    assert.ok((alone.get('mpi-lookup') ?? Infinity) <= (alone.get('mpi') ?? 0));
     const id = json<Patient & { id: string }>(created).id;
     const updated = await tenant.request({
       method: 'PUT',
@@ -214,7 +225,19 @@ describe('incremental matching', () => {
       payload: { ...buildPerson({ birthDate: '1975-03-15' }), id },
     });
     assert.equal(updated.statusCode, 200, updated.body);
-    assert.match(String(updated.headers['server-timing']), /^mpi;dur=\d+\.\d\d$/);
+    assert.deepEqual([...timings(updated.headers['server-timing']).keys()].sort(), ['mpi', 'mpi-lookup']);
+    // 2. A duplicate: its golden record is built and written too, each part within the whole step.
+    const duplicate = await tenant.request({
+      method: 'POST',
+      url: `${FHIR}/Patient`,
+      payload: buildPerson({ ...NEAR_DUPLICATE, birthDate: '1975-03-15' }),
+    });
+    assert.equal(duplicate.statusCode, 201, duplicate.body);
+    const joined = timings(duplicate.headers['server-timing']);
+    assert.deepEqual([...joined.keys()].sort(), ['mpi', 'mpi-cluster', 'mpi-lookup', 'mpi-write']);
+    const total = joined.get('mpi') ?? 0;
+    assert.ok((joined.get('mpi-lookup') ?? 0) + (joined.get('mpi-cluster') ?? 0) <= total + 0.02);
+    assert.ok((joined.get('mpi-write') ?? 0) <= (joined.get('mpi-cluster') ?? 0) + 0.01);
     const observation = await tenant.request({
       method: 'POST',
       url: `${FHIR}/Observation`,

@@ -102,10 +102,16 @@ async function matchedVersion(ctx: StoreContext, write: PatientWrite): Promise<R
     }
     return withMemberLinks(patient, state.personId === undefined ? [] : memberLinks(write.id, state.members));
   }
-  const lookup = await fileRecordAndFindCandidates(ctx.tx, { ...prepare, previousKeys: state?.blockKeys ?? [] });
-  const model = await resolveModel(ctx.tx, ctx.tenantId, lookup.model);
+  // Sub-steps of `mpi` in Server-Timing: where a slow match spends its time.
+  const { lookup, model, scores } = await timeStep(ctx, 'mpi-lookup', async () => {
+    const found = await fileRecordAndFindCandidates(ctx.tx, { ...prepare, previousKeys: state?.blockKeys ?? [] });
+    const resolved = await resolveModel(ctx.tx, ctx.tenantId, found.model);
+    const scored = new Map(
+      found.candidates.map((candidate) => [candidate.id, scorePair(resolved, record, candidate.record)]),
+    );
+    return { lookup: found, model: resolved, scores: scored };
+  });
   const candidates = lookup.candidates;
-  const scores = new Map(candidates.map((candidate) => [candidate.id, scorePair(model, record, candidate.record)]));
   const hasNeighbourhood =
     state?.personId !== undefined ||
     state?.hasDecisions === true ||
@@ -115,15 +121,17 @@ async function matchedVersion(ctx: StoreContext, write: PatientWrite): Promise<R
     // Nothing to link, review or settle: the patient stays its own record, with no index links.
     return withMemberLinks(patient, []);
   }
-  const links = await reclusterAround(ctx, {
-    model,
-    patient,
-    record: { record, mergedInto: undefined },
-    state,
-    candidates,
-    scores,
-    sourceTrust: lookup.sourceTrust,
-  });
+  const links = await timeStep(ctx, 'mpi-cluster', () =>
+    reclusterAround(ctx, {
+      model,
+      patient,
+      record: { record, mergedInto: undefined },
+      state,
+      candidates,
+      scores,
+      sourceTrust: lookup.sourceTrust,
+    }),
+  );
   return withMemberLinks(patient, links);
 }
 
