@@ -12,9 +12,9 @@ import {
   type StoreContext,
 } from './fhir-store.ts';
 import { assuranceOf, buildGoldenRecord, type SurvivorCandidate } from './golden-record.ts';
-import { timeStep } from './step-timing.ts';
 import { hasMemberLinks, memberLinks, withMemberLinks, type LinkMember } from './member-links.ts';
 import { deleteMemberLinks, writeMemberLinks, type MemberLink } from './mpi-links.ts';
+import { timeStep } from './step-timing.ts';
 
 /** What reconciling golden records with a clustering needs. */
 export type ClusterPlan = {
