@@ -126,7 +126,7 @@ function holdPerson(
 function holdPatientLinks(pending: PendingWrites, reads: Reads, patientId: string, links: PatientLink[]): void {
   const current = reads.patients.get(patientId);
   if (current && !hasMemberLinks(current.content, links)) {
-    holdWrite(pending, 'Patient', patientId, withMemberLinks(current.content, links));
+    holdWrite(pending, 'Patient', patientId, withMemberLinks(current.content, links), { isLinkRewrite: true });
   }
 }
 

@@ -78,8 +78,19 @@ export async function writeUpdate(ctx: StoreContext, resource: Resource & { id: 
 export type PendingWrites = {
   /** The locked current version of each resource read (`Type/id`), undefined when never stored. */
   read: Map<string, StoredVersion | undefined>;
-  /** What each resource is to become: its content, or undefined to delete it. */
-  wanted: Map<string, { resourceType: string; id: string; resource: (Resource & { id: string }) | undefined }>;
+  /** What each resource is to become. */
+  wanted: Map<string, HeldWrite>;
+};
+
+/**
+ * A resource's content to store, or undefined to delete it. `isLinkRewrite` marks a stored version
+ * whose index-maintained `Patient.link` alone changed.
+ */
+type HeldWrite = {
+  resourceType: string;
+  id: string;
+  resource: (Resource & { id: string }) | undefined;
+  isLinkRewrite: boolean;
 };
 
 export function createPendingWrites(): PendingWrites {
@@ -129,20 +140,27 @@ async function readUnread(ctx: StoreContext, pending: PendingWrites, keys: reado
   }
 }
 
-/** Holds a new version of a resource (created when absent), or its deletion when `resource` is undefined. */
+/**
+ * Holds a new version of a resource (created when absent), or its deletion when `resource` is
+ * undefined. `isLinkRewrite`: the resource is its current stored version with only the links the
+ * index maintains changed (see `withMemberLinks`).
+ */
 export function holdWrite(
   pending: PendingWrites,
   resourceType: string,
   id: string,
   resource: (Resource & { id: string }) | undefined,
+  options: { isLinkRewrite?: boolean } = {},
 ): void {
-  pending.wanted.set(keyOf(resourceType, id), { resourceType, id, resource });
+  const isLinkRewrite = options.isLinkRewrite ?? false;
+  pending.wanted.set(keyOf(resourceType, id), { resourceType, id, resource, isLinkRewrite });
 }
 
 /**
- * Stores the writes held, through the store's batch writer: each checked as any write is, and
- * skipped when it changes nothing (a version equal to the current one, server meta aside, or the
- * deletion of what is absent). Leaves `pending` empty of writes, its reads now the versions stored.
+ * Stores the writes held, through the store's batch writer: each checked as any write is (link
+ * rewrites aside), and skipped when it changes nothing (a version equal to the current one, server
+ * meta aside, or the deletion of what is absent). Leaves `pending` empty of writes, its reads now
+ * the versions stored.
  */
 export async function flushWrites(ctx: StoreContext, pending: PendingWrites): Promise<void> {
   const held = [...pending.wanted.values()].sort((a, b) =>
@@ -151,7 +169,7 @@ export async function flushWrites(ctx: StoreContext, pending: PendingWrites): Pr
   pending.wanted.clear();
   await readUnread(ctx, pending, held);
   const writes: VersionWrite[] = [];
-  for (const { resourceType, id, resource } of held) {
+  for (const { resourceType, id, resource, isLinkRewrite } of held) {
     const previous = pending.read.get(keyOf(resourceType, id));
     const isLive = previous !== undefined && !previous.deleted;
     if (!resource) {
@@ -160,7 +178,10 @@ export async function flushWrites(ctx: StoreContext, pending: PendingWrites): Pr
       }
       continue;
     }
-    const checked = await checkBeforeWrite(ctx, resource);
+    // A link rewrite is the stored version, checked when it was written, with links the index built:
+    // checking the whole Patient again (several ms for a full one) would cost more than the write,
+    // and a terminology binding added since would fail a duplicate's create for an older record.
+    const checked = isLinkRewrite ? resource : await checkBeforeWrite(ctx, resource);
     if (
       isLive &&
       previous.content &&

@@ -4,6 +4,7 @@ import type { Bundle, Patient, Task } from '@medplum/fhirtypes';
 import type { ReviewDetail, ReviewPage, ReviewSummary } from '@caregraph/core/domain';
 import { createTestApp, type TestApp, type TestTenant } from '../../test/create-test-app.ts';
 import { buildObservation, createResource, FHIR, json } from '../fhir/fhir-test-support.ts';
+import { putBindings, seedTerminology } from '../terminology/bindings/bindings-test-support.ts';
 import { MATCH_GRADE_EXTENSION } from './operations/run-operation.ts';
 import {
   BORDERLINE,
@@ -170,6 +171,25 @@ describe('incremental matching', () => {
     const ids = (json<Bundle>(response).entry ?? []).map((entry) => entry.response?.location?.split('/')[1] ?? '');
     const person = await personOf(tenant, ids[0] ?? '');
     assert.deepEqual(memberIds(person), [...ids].sort());
+  });
+
+  it('links a duplicate to an older record that a terminology binding added since would refuse', async () => {
+    const tenant = await testApp.createTestTenant();
+    const terms = await seedTerminology(testApp.db, 'mpi-link-rewrite');
+    // 1. The first record's marital status is in no value set the tenant will require.
+    const maritalStatus = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: 'M' }] };
+    const first = await createResource(tenant, buildPerson({ maritalStatus }));
+    await putBindings(tenant, [
+      { resourceType: 'Patient', path: 'Patient.maritalStatus', valueSet: terms.conditionCodes },
+    ]);
+    const refused = await tenant.request({ method: 'PUT', url: `${FHIR}/Patient/${first.id}`, payload: first });
+    assert.equal(refused.statusCode, 400, refused.body);
+    // 2. A duplicate arriving now still links: only the older record's links are rewritten, the rest stays as stored.
+    const second = await createResource(tenant, buildPerson(NEAR_DUPLICATE));
+    assert.deepEqual(memberIds(await personOf(tenant, first.id)), [first.id, second.id].sort());
+    const linked = await readPatient(tenant, first.id);
+    assert.deepEqual(linked.link, [{ other: { reference: `Patient/${second.id}` }, type: 'seealso' }]);
+    assert.deepEqual(linked.maritalStatus, maritalStatus);
   });
 
   it('files a transaction Bundle of 300 different people without linking or queueing any two', async () => {
