@@ -179,8 +179,8 @@ export async function flushWrites(ctx: StoreContext, pending: PendingWrites): Pr
       continue;
     }
     // A link rewrite is the stored version, checked when it was written, with links the index built:
-    // checking the whole Patient again (several ms for a full one) would cost more than the write,
-    // and a terminology binding added since would fail a duplicate's create for an older record.
+    // checking the whole Patient again would repeat that work, and a terminology binding added since
+    // would fail a duplicate's create for an older record.
     const checked = isLinkRewrite ? resource : await checkBeforeWrite(ctx, resource);
     if (
       isLive &&
