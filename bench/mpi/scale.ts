@@ -1,8 +1,9 @@
 // MPI scale benchmark: a synthetic population (bench/mpi/population) loaded straight into the
 // store, then batch deduplication of all of it (time, peak memory), incremental matching of new
 // patients created through the API against the population, and Patient/$match latency.
-// Usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S]
+// Usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S] [--cpu-prof DIR]
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   dedupeTenant,
@@ -36,7 +37,15 @@ const log = benchLogger('mpi-scale');
  */
 const LOOKUP_BUDGETS = [CANDIDATE_BUDGET, 25, 50, 200, 400, 1_000_000];
 
-type Settings = { quick: boolean; records: number | undefined; seed: string; probes: number; warmup: number };
+type Settings = {
+  quick: boolean;
+  records: number | undefined;
+  seed: string;
+  probes: number;
+  warmup: number;
+  /** `--cpu-prof`: where the server writes a V8 CPU profile of the creates and `$match` (`node --cpu-prof`). */
+  profileDir: string | undefined;
+};
 
 /** Default population: 1M on PostgreSQL, 50,000 embedded (PGlite is one process), 2,000 with --quick. */
 function populationSize(mode: DatabaseMode, settings: Settings): number {
@@ -217,6 +226,7 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
       dataDir: database.dataDir,
       databaseUrl: database.databaseUrl,
       tenantId: TENANT,
+      cpuProfileDir: settings.profileDir && path.resolve(settings.profileDir, mode),
     });
     const stopServer = onCleanup('server', server.stop);
     const client = createBenchClient(server.origin, server.accessToken, 1);
@@ -323,7 +333,8 @@ function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-const USAGE = 'usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S]\n';
+const USAGE =
+  'usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S] [--cpu-prof DIR]\n';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -332,6 +343,7 @@ async function main(): Promise<number> {
       quick: { type: 'boolean', default: false },
       records: { type: 'string' },
       seed: { type: 'string', default: 'caregraph-mpi-scale' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const modes = parseModes(values.mode);
@@ -346,6 +358,7 @@ async function main(): Promise<number> {
     seed: values.seed,
     probes: values.quick ? 50 : 500,
     warmup: values.quick ? 5 : 20,
+    profileDir: values['cpu-prof'],
   };
   return runModesAndReport({
     benchmark: 'mpi-scale',

@@ -5,7 +5,7 @@ import { matchPatientWrite } from '../../mpi/index.ts';
 import { extractIndexRows } from '../search/extract-index.ts';
 import type { StoreContext, StoredVersion } from './context.ts';
 import { toStoredForm } from './sealed-fields.ts';
-import { deleteIndexRows, insertIndexRows } from './write-index.ts';
+import { syncIndexRows } from './write-index.ts';
 
 /** A row of `resource` or `resource_history` as read back. */
 export type VersionRow = {
@@ -160,13 +160,8 @@ export async function writeVersion(
     isFirstVersion: versionId === 1,
     json: json ?? (previous?.content ? JSON.stringify(previous.content) : null),
   });
-  if (previous) {
-    await deleteIndexRows(ctx.tx, ctx.tenantId, resourceType, id);
-  }
   const rows = stored?.rows;
-  if (rows) {
-    await insertIndexRows(ctx.tx, ctx.tenantId, resourceType, id, rows);
-  }
+  await syncIndexRows(ctx.tx, ctx.tenantId, [{ resourceType, id, rows, hadVersion: previous !== undefined }]);
   // The journey graph is a projection kept exact in the same transaction as the resource.
   await writeJourney(ctx.tx, {
     tenantId: ctx.tenantId,

@@ -1,36 +1,6 @@
 import type { Queryable } from '../../../platform/db/index.ts';
 import type { IndexRows } from '../search/index-values.ts';
 
-const INDEX_TABLES = [
-  'search_token',
-  'search_string',
-  'search_reference',
-  'search_date',
-  'search_number',
-  'search_uri',
-  'search_composite',
-  'search_text',
-];
-
-/**
- * Removes every search-index row of a resource (before re-indexing a new version, or on delete).
- * Data-modifying CTEs run even when unreferenced, so six deletes cost one round trip.
- *
- * The rows are found through each table's owner index (led by resource_id). Tenant and type are compared as
- * expressions no index serves, so the planner cannot take a value index led by (tenant_id,
- * resource_type) instead: with statistics that predate a tenant's rows (a tenant just filled) it
- * estimates that prefix at one row and would read all of the tenant's rows of the type per delete.
- */
-export async function deleteIndexRows(tx: Queryable, tenantId: string, resourceType: string, id: string) {
-  const deletes = INDEX_TABLES.map((table, index) =>
-    // search_text has one row per resource and its primary key is exactly (tenant, type, id).
-    table === 'search_text'
-      ? `d${index} AS (DELETE FROM ${table} WHERE tenant_id = $1 AND resource_type = $2 AND resource_id = $3)`
-      : `d${index} AS (DELETE FROM ${table} WHERE resource_id = $3 AND (tenant_id || '') = $1 AND (resource_type || '') = $2)`,
-  );
-  await tx.query(`WITH ${deletes.join(', ')} SELECT 1`, [tenantId, resourceType, id]);
-}
-
 type TableSpec = { table: string; columns: string[]; casts: string[]; values: (rows: IndexRows) => unknown[][] };
 
 const TABLE_SPECS: TableSpec[] = [
@@ -107,127 +77,199 @@ const TABLE_SPECS: TableSpec[] = [
   },
 ];
 
-/** Full-text words, stemmed with the English configuration (clinical text is English here). */
-function textInsert(rows: IndexRows, params: unknown[]): string | undefined {
-  if (!rows.text) {
+/** A resource whose index rows are synced: its new rows (undefined once deleted), and whether it had rows before. */
+export type IndexedResource = {
+  resourceType: string;
+  id: string;
+  rows: IndexRows | undefined;
+  /** False for a resource never stored before: it has no rows to compare with or remove. */
+  hadVersion: boolean;
+};
+
+/** Appends a parameter and returns its placeholder with a cast. */
+function bind(params: unknown[], value: unknown, cast: string): string {
+  params.push(value);
+  return `$${params.length}::${cast}`;
+}
+
+/** One table's rows of some resources as parameter arrays: type, id, then the table's columns. */
+function bindRows(spec: TableSpec, resources: readonly IndexedResource[], params: unknown[]): string[] | undefined {
+  const types: string[] = [];
+  const ids: string[] = [];
+  const columns: unknown[][] = spec.columns.map(() => []);
+  for (const resource of resources) {
+    const values = resource.rows ? spec.values(resource.rows) : [];
+    const count = values[0]?.length ?? 0;
+    for (let row = 0; row < count; row++) {
+      types.push(resource.resourceType);
+      ids.push(resource.id);
+      values.forEach((column, at) => columns[at]?.push(column[row]));
+    }
+  }
+  if (ids.length === 0) {
     return undefined;
   }
-  params.push(rows.text.narrative, rows.text.content);
-  return `INSERT INTO search_text (tenant_id, resource_type, resource_id, narrative, content)
-       VALUES ($1, $2, $3, to_tsvector('english', $${params.length - 1}::text), to_tsvector('english', $${params.length}::text))`;
+  return [
+    bind(params, types, 'text[]'),
+    bind(params, ids, 'text[]'),
+    ...columns.map((column, at) => bind(params, column, `${spec.casts[at]}[]`)),
+  ];
 }
 
-/** Inserts the index rows of one resource version in a single statement (one round trip). */
-export async function insertIndexRows(
-  tx: Queryable,
-  tenantId: string,
-  resourceType: string,
-  id: string,
-  rows: IndexRows,
-): Promise<void> {
-  const params: unknown[] = [tenantId, resourceType, id];
-  const inserts: string[] = [];
-  for (const spec of TABLE_SPECS) {
-    const columns = spec.values(rows);
-    if ((columns[0]?.length ?? 0) === 0) {
-      continue;
-    }
-    const placeholders = columns.map((column, index) => {
-      params.push(column);
-      return `$${params.length}::${spec.casts[index]}[]`;
-    });
-    inserts.push(
-      `i${inserts.length} AS (INSERT INTO ${spec.table} (tenant_id, resource_type, resource_id, ${spec.columns.join(', ')})
-       SELECT $1, $2, $3, * FROM unnest(${placeholders.join(', ')}))`,
+/**
+ * The statement parts that bring one index table to the new rows. A new resource's rows are inserted
+ * (`f`). For resources stored before, `e` reads their rows through the owner index (led by resource_id;
+ * the tenant and type are compared as expressions no value index serves), `n` lists their new rows,
+ * `a` inserts the new rows not among the existing ones and `s` deletes, by row address, the existing
+ * rows not among the new ones. Rows that stay the same are neither deleted nor inserted. Every
+ * comparison is between those few rows: nothing probes the table per row, whose plan would depend on
+ * its statistics.
+ */
+function syncTable(
+  spec: TableSpec,
+  index: number,
+  resources: readonly IndexedResource[],
+  replaced: { ids: string; keys: string } | undefined,
+  params: unknown[],
+): string[] {
+  const columns = spec.columns.join(', ');
+  const into = `INSERT INTO ${spec.table} (tenant_id, resource_type, resource_id, ${columns})`;
+  const parts: string[] = [];
+  const fresh = bindRows(
+    spec,
+    resources.filter((resource) => !resource.hadVersion),
+    params,
+  );
+  if (fresh) {
+    parts.push(`f${index} AS (${into} SELECT $1, * FROM unnest(${fresh.join(', ')}))`);
+  }
+  if (!replaced) {
+    return parts;
+  }
+  const owned = `resource_id = ANY(${replaced.ids}) AND (tenant_id || '') = $1
+       AND ((resource_type || '') || '/' || resource_id) = ANY(${replaced.keys})`;
+  const kept = bindRows(
+    spec,
+    resources.filter((resource) => resource.hadVersion),
+    params,
+  );
+  if (!kept) {
+    return [...parts, `s${index} AS (DELETE FROM ${spec.table} WHERE ${owned})`];
+  }
+  // As text, a row compares its NULLs as equal and hashes: one pass over each side, not one per pair.
+  const rowKey = (alias: string) =>
+    `ROW(${['resource_type', 'resource_id', ...spec.columns].map((column) => `${alias}.${column}`).join(', ')})::text`;
+  return [
+    ...parts,
+    `e${index} AS MATERIALIZED (SELECT ctid AS row_at, resource_type, resource_id, ${columns} FROM ${spec.table} WHERE ${owned})`,
+    `n${index} (resource_type, resource_id, ${columns}) AS MATERIALIZED (SELECT * FROM unnest(${kept.join(', ')}))`,
+    `a${index} AS (${into} SELECT $1, * FROM (
+       SELECT resource_type, resource_id, ${columns} FROM n${index}
+       EXCEPT ALL SELECT resource_type, resource_id, ${columns} FROM e${index}) added)`,
+    `s${index} AS (DELETE FROM ${spec.table} WHERE ctid = ANY(ARRAY(
+       SELECT e.row_at FROM e${index} e WHERE NOT EXISTS (SELECT 1 FROM n${index} n WHERE ${rowKey('n')} = ${rowKey('e')}))))`,
+  ];
+}
+
+/**
+ * Full-text words, stemmed with the English configuration (clinical text is English here): one row per
+ * resource, rewritten only when its words changed, removed when the resource no longer has any.
+ */
+function syncText(
+  resources: readonly IndexedResource[],
+  replaced: { ids: string; keys: string } | undefined,
+  params: unknown[],
+) {
+  const parts: string[] = [];
+  const texts = resources.filter((resource) => resource.rows?.text !== undefined);
+  if (texts.length > 0) {
+    const unnested = [
+      bind(
+        params,
+        texts.map((resource) => resource.resourceType),
+        'text[]',
+      ),
+      bind(
+        params,
+        texts.map((resource) => resource.id),
+        'text[]',
+      ),
+      bind(
+        params,
+        texts.map((resource) => resource.rows?.text?.narrative ?? ''),
+        'text[]',
+      ),
+      bind(
+        params,
+        texts.map((resource) => resource.rows?.text?.content ?? ''),
+        'text[]',
+      ),
+    ];
+    parts.push(
+      `tu AS (INSERT INTO search_text (tenant_id, resource_type, resource_id, narrative, content)
+       SELECT $1, resource_type, id, to_tsvector('english', narrative), to_tsvector('english', content)
+       FROM unnest(${unnested.join(', ')}) AS t(resource_type, id, narrative, content)
+       ON CONFLICT (tenant_id, resource_type, resource_id) DO UPDATE
+         SET narrative = EXCLUDED.narrative, content = EXCLUDED.content
+         WHERE search_text.narrative IS DISTINCT FROM EXCLUDED.narrative
+            OR search_text.content IS DISTINCT FROM EXCLUDED.content)`,
     );
   }
-  const text = textInsert(rows, params);
-  if (text) {
-    inserts.push(`i${inserts.length} AS (${text})`);
+  const textless = resources.filter((resource) => resource.hadVersion && resource.rows?.text === undefined);
+  if (replaced && textless.length > 0) {
+    // search_text's primary key is exactly (tenant, type, id).
+    parts.push(
+      `td AS (DELETE FROM search_text WHERE tenant_id = $1
+         AND resource_type = ANY(${bind(params, [...new Set(textless.map((resource) => resource.resourceType))], 'text[]')})
+         AND resource_id = ANY(${bind(
+           params,
+           textless.map((resource) => resource.id),
+           'text[]',
+         )})
+         AND (resource_type || '/' || resource_id) = ANY(${bind(
+           params,
+           textless.map((resource) => `${resource.resourceType}/${resource.id}`),
+           'text[]',
+         )}))`,
+    );
   }
-  if (inserts.length > 0) {
-    await tx.query(`WITH ${inserts.join(', ')} SELECT 1`, params);
-  }
+  return parts;
 }
 
-/** Removes every search-index row of several resources in one statement (see `deleteIndexRows`). */
-export async function deleteIndexRowsOfMany(
+/**
+ * Brings the search index of several resource versions up to date in one statement (one round trip):
+ * a new resource's rows are inserted; for one stored before, only the rows that changed are deleted or
+ * inserted, so an update that leaves most searchable values alone (a Patient's new link, an
+ * Observation's new status) rewrites a few rows instead of every row and each of their index entries.
+ * The comparison is with the rows in the table, not with what the previous version would yield, so
+ * rows a former version of the extraction wrote are removed too. Each resource appears at most once.
+ */
+export async function syncIndexRows(
   tx: Queryable,
   tenantId: string,
-  resources: ReadonlyArray<{ resourceType: string; id: string }>,
+  resources: readonly IndexedResource[],
 ): Promise<void> {
   if (resources.length === 0) {
     return;
   }
-  // Found through each table's owner index, as in `deleteIndexRows`; the pairs filter what it finds.
-  // search_text's primary key is exactly (tenant, type, id).
-  const deletes = INDEX_TABLES.map((table, index) =>
-    table === 'search_text'
-      ? `d${index} AS (DELETE FROM ${table} WHERE tenant_id = $1 AND resource_type = ANY($4::text[])
-           AND resource_id = ANY($2::text[]) AND (resource_type || '/' || resource_id) = ANY($3::text[]))`
-      : `d${index} AS (DELETE FROM ${table} WHERE resource_id = ANY($2::text[]) AND (tenant_id || '') = $1
-           AND ((resource_type || '') || '/' || resource_id) = ANY($3::text[]))`,
-  );
-  await tx.query(`WITH ${deletes.join(', ')} SELECT 1`, [
-    tenantId,
-    [...new Set(resources.map((resource) => resource.id))],
-    resources.map((resource) => `${resource.resourceType}/${resource.id}`),
-    [...new Set(resources.map((resource) => resource.resourceType))],
-  ]);
-}
-
-/** Inserts the index rows of several resources in a single statement. */
-export async function insertIndexRowsOfMany(
-  tx: Queryable,
-  tenantId: string,
-  resources: ReadonlyArray<{ resourceType: string; id: string; rows: IndexRows }>,
-): Promise<void> {
   const params: unknown[] = [tenantId];
-  const inserts: string[] = [];
-  for (const spec of TABLE_SPECS) {
-    const types: string[] = [];
-    const ids: string[] = [];
-    const columns: unknown[][] = spec.columns.map(() => []);
-    for (const { resourceType, id, rows } of resources) {
-      const values = spec.values(rows);
-      const count = values[0]?.length ?? 0;
-      for (let row = 0; row < count; row++) {
-        types.push(resourceType);
-        ids.push(id);
-        values.forEach((column, index) => columns[index]?.push(column[row]));
-      }
-    }
-    if (ids.length === 0) {
-      continue;
-    }
-    params.push(types, ids);
-    const keyParams = `$${params.length - 1}::text[], $${params.length}::text[]`;
-    const placeholders = columns.map((column, index) => {
-      params.push(column);
-      return `$${params.length}::${spec.casts[index]}[]`;
-    });
-    inserts.push(
-      `i${inserts.length} AS (INSERT INTO ${spec.table} (tenant_id, resource_type, resource_id, ${spec.columns.join(', ')})
-       SELECT $1, * FROM unnest(${keyParams}, ${placeholders.join(', ')}))`,
-    );
-  }
-  const texts = resources.filter((resource) => resource.rows.text !== undefined);
-  if (texts.length > 0) {
-    params.push(
-      texts.map((resource) => resource.resourceType),
-      texts.map((resource) => resource.id),
-      texts.map((resource) => resource.rows.text?.narrative ?? ''),
-      texts.map((resource) => resource.rows.text?.content ?? ''),
-    );
-    const at = params.length;
-    inserts.push(
-      `i${inserts.length} AS (INSERT INTO search_text (tenant_id, resource_type, resource_id, narrative, content)
-       SELECT $1, resource_type, id, to_tsvector('english', narrative), to_tsvector('english', content)
-       FROM unnest($${at - 3}::text[], $${at - 2}::text[], $${at - 1}::text[], $${at}::text[])
-         AS t(resource_type, id, narrative, content))`,
-    );
-  }
-  if (inserts.length > 0) {
-    await tx.query(`WITH ${inserts.join(', ')} SELECT 1`, params);
+  const previous = resources.filter((resource) => resource.hadVersion);
+  const replaced =
+    previous.length === 0
+      ? undefined
+      : {
+          ids: bind(params, [...new Set(previous.map((resource) => resource.id))], 'text[]'),
+          keys: bind(
+            params,
+            previous.map((resource) => `${resource.resourceType}/${resource.id}`),
+            'text[]',
+          ),
+        };
+  const parts = [
+    ...TABLE_SPECS.flatMap((spec, index) => syncTable(spec, index, resources, replaced, params)),
+    ...syncText(resources, replaced, params),
+  ];
+  if (parts.length > 0) {
+    await tx.query(`WITH ${parts.join(',\n')} SELECT 1`, params);
   }
 }

@@ -5,7 +5,7 @@ import { extractIndexRows } from '../search/extract-index.ts';
 import type { StoreContext, StoredVersion } from './context.ts';
 import { ConcurrentWriteError, toStoredVersion, type VersionRow, type WriteMethod } from './resource-rows.ts';
 import { toStoredForm } from './sealed-fields.ts';
-import { deleteIndexRowsOfMany, insertIndexRowsOfMany } from './write-index.ts';
+import { syncIndexRows } from './write-index.ts';
 
 /** A resource named by type and id. */
 export type ResourceKey = { resourceType: string; id: string };
@@ -121,17 +121,15 @@ export async function writeVersions(ctx: StoreContext, writes: readonly VersionW
       json: stored?.json ?? (write.previous?.content ? JSON.stringify(write.previous.content) : null),
     })),
   );
-  await deleteIndexRowsOfMany(
+  await syncIndexRows(
     ctx.tx,
     ctx.tenantId,
-    prepared.filter((entry) => entry.write.previous !== undefined).map((entry) => entry.write),
-  );
-  await insertIndexRowsOfMany(
-    ctx.tx,
-    ctx.tenantId,
-    prepared.flatMap(({ write, stored }) =>
-      stored ? [{ resourceType: write.resourceType, id: write.id, rows: stored.rows }] : [],
-    ),
+    prepared.map(({ write, stored }) => ({
+      resourceType: write.resourceType,
+      id: write.id,
+      rows: stored?.rows,
+      hadVersion: write.previous !== undefined,
+    })),
   );
   // The journey projection of them all at once; what each resource contributed before decides
   // whether it can be written with the others (see writeJourneys).
