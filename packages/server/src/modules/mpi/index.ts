@@ -7,6 +7,7 @@ export { findMatches, type FindMatchesOptions, type PatientMatch } from './find-
 export { GOLDEN_RECORD_TAG, SURVIVORSHIP_RULES } from './golden-record.ts';
 export { indexAllPatients } from './index-patients.ts';
 export { matchPatientWrite, type PatientWrite } from './match-patient.ts';
+export { lockPatientWrites } from './patient-write-lock.ts';
 export { mergePatients, type MergeOptions, type MergeOutcome, type TransactionRepo } from './merge-patients.ts';
 export { listModelVersions, loadActiveModel } from './model-store.ts';
 export { MATCH_GRADE_EXTENSION, runMpiOperation } from './operations/run-operation.ts';

@@ -17,7 +17,7 @@ import {
   runTerminologyOperation,
   TERMINOLOGY_OPERATIONS,
 } from '../../terminology/operations/index.ts';
-import { runMpiOperation } from '../../mpi/index.ts';
+import { lockPatientWrites, runMpiOperation } from '../../mpi/index.ts';
 // The declarations alone (a file importing nothing), as TYPE_OPERATIONS below is built at load time.
 import { isMpiOperation, MPI_OPERATIONS } from '../../mpi/operations/definitions.ts';
 import { processBundle } from '../bundle/process-bundle.ts';
@@ -152,6 +152,20 @@ function notAllowedAt(method: string, where: string): never {
 }
 
 /**
+ * A write in its transaction. A Patient write that owns its transaction first takes the tenant's
+ * Patient-write lock (see mpi/patient-write-lock.ts), so concurrent ones cannot deadlock while matching;
+ * inside a transaction Bundle the Bundle's retry on a deadlock applies instead.
+ */
+function inWrite<T>(repo: FhirRepo, resourceType: string, work: (ctx: StoreContext) => Promise<T>): Promise<T> {
+  return inTransaction(repo, async (ctx) => {
+    if (resourceType === 'Patient' && !repo.tx) {
+      await lockPatientWrites(ctx.tx, ctx.tenantId);
+    }
+    return work(ctx);
+  });
+}
+
+/**
  * A create or update in its transaction, with what it stored held to the criteria of the caller's
  * policy rows (modules/access) before it commits: a refusal rolls the write back.
  */
@@ -161,7 +175,7 @@ function inCheckedWrite(
   work: (ctx: StoreContext) => Promise<FhirResponse>,
   isCreate = false,
 ): Promise<FhirResponse> {
-  return inTransaction(repo, async (ctx) => {
+  return inWrite(repo, resourceType, async (ctx) => {
     const response = await work(ctx);
     const id = response.location?.split('/')[1];
     // A conditional create that found its match (200) wrote nothing.
@@ -200,7 +214,7 @@ function routeType(repo: FhirRepo, request: FhirRequest, method: string, resourc
         }),
       );
     case 'DELETE':
-      return inTransaction(repo, (ctx) =>
+      return inWrite(repo, resourceType, (ctx) =>
         conditionalDelete(ctx, { baseUrl: repo.baseUrl, resourceType, queryString: conditions }),
       );
     default:
@@ -221,7 +235,7 @@ function routeInstance(repo: FhirRepo, request: FhirRequest, method: string, res
         patchResource(ctx, { resourceType, id, body: request.body, ifMatch: request.ifMatch }),
       );
     case 'DELETE':
-      return inTransaction(repo, (ctx) => deleteResource(ctx, resourceType, id));
+      return inWrite(repo, resourceType, (ctx) => deleteResource(ctx, resourceType, id));
     default:
       throw new OutcomeError(notAllowed(`${method} is not supported on ${resourceType}/${id}`));
   }

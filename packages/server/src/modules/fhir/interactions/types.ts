@@ -1,7 +1,7 @@
 import type { OperationOutcome, Resource } from '@caregraph/core/fhir';
 import type { FhirAccessGuard } from '../../access/index.ts';
 import type { AuditContext } from '../../audit/index.ts';
-import type { Database, Queryable } from '../../../platform/db/index.ts';
+import { retryTransientConflicts, type Database, type Queryable } from '../../../platform/db/index.ts';
 import type { StoreContext } from '../store/context.ts';
 
 /** Where FHIR interactions run: one tenant's data, optionally inside an open transaction. */
@@ -50,7 +50,13 @@ export type FhirResponse = {
   location?: string;
 };
 
-/** Runs `work` in the repo's open transaction, or in a new one. */
+/**
+ * Runs `work` in the repo's open transaction, or in a new one. A transaction of its own that PostgreSQL
+ * ends to resolve a deadlock or a serialisation conflict is run again (see transient-conflict.ts):
+ * concurrent Patient writes lock the patient index's keys and golden records, and two that meet in a
+ * different order are a deadlock, not an error to show the client. Nothing of the ended attempt was
+ * stored, its audit entry included.
+ */
 export function inTransaction<T>(repo: FhirRepo, work: (ctx: StoreContext) => Promise<T>): Promise<T> {
   const optional = {
     ...(repo.audit ? { audit: repo.audit } : {}),
@@ -59,7 +65,9 @@ export function inTransaction<T>(repo: FhirRepo, work: (ctx: StoreContext) => Pr
   if (repo.tx) {
     return work({ tenantId: repo.tenantId, tx: repo.tx, now: repo.now, ...optional });
   }
-  return repo.db.transaction((tx) => work({ tenantId: repo.tenantId, tx, now: repo.now, ...optional }));
+  return retryTransientConflicts(() =>
+    repo.db.transaction((tx) => work({ tenantId: repo.tenantId, tx, now: repo.now, ...optional })),
+  );
 }
 
 /** A context for reads: the open transaction if any, else the database itself. */
