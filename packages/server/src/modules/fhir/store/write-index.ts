@@ -175,40 +175,22 @@ function syncTable(
  * Full-text words, stemmed with the English configuration (clinical text is English here): one row per
  * resource, rewritten only when its words changed, removed when the resource no longer has any.
  */
-function syncText(
-  resources: readonly IndexedResource[],
-  replaced: { ids: string; keys: string } | undefined,
-  params: unknown[],
-) {
+function syncText(resources: readonly IndexedResource[], params: unknown[]): string[] {
   const parts: string[] = [];
+  const list = (of: readonly IndexedResource[], pick: (resource: IndexedResource) => string) =>
+    bind(params, of.map(pick), 'text[]');
   const texts = resources.filter((resource) => resource.rows?.text !== undefined);
   if (texts.length > 0) {
-    const unnested = [
-      bind(
-        params,
-        texts.map((resource) => resource.resourceType),
-        'text[]',
-      ),
-      bind(
-        params,
-        texts.map((resource) => resource.id),
-        'text[]',
-      ),
-      bind(
-        params,
-        texts.map((resource) => resource.rows?.text?.narrative ?? ''),
-        'text[]',
-      ),
-      bind(
-        params,
-        texts.map((resource) => resource.rows?.text?.content ?? ''),
-        'text[]',
-      ),
+    const columns = [
+      list(texts, (resource) => resource.resourceType),
+      list(texts, (resource) => resource.id),
+      list(texts, (resource) => resource.rows?.text?.narrative ?? ''),
+      list(texts, (resource) => resource.rows?.text?.content ?? ''),
     ];
     parts.push(
       `tu AS (INSERT INTO search_text (tenant_id, resource_type, resource_id, narrative, content)
        SELECT $1, resource_type, id, to_tsvector('english', narrative), to_tsvector('english', content)
-       FROM unnest(${unnested.join(', ')}) AS t(resource_type, id, narrative, content)
+       FROM unnest(${columns.join(', ')}) AS t(resource_type, id, narrative, content)
        ON CONFLICT (tenant_id, resource_type, resource_id) DO UPDATE
          SET narrative = EXCLUDED.narrative, content = EXCLUDED.content
          WHERE search_text.narrative IS DISTINCT FROM EXCLUDED.narrative
@@ -216,21 +198,14 @@ function syncText(
     );
   }
   const textless = resources.filter((resource) => resource.hadVersion && resource.rows?.text === undefined);
-  if (replaced && textless.length > 0) {
+  if (textless.length > 0) {
     // search_text's primary key is exactly (tenant, type, id).
+    const types = bind(params, [...new Set(textless.map((resource) => resource.resourceType))], 'text[]');
+    const ids = list(textless, (resource) => resource.id);
+    const keys = list(textless, (resource) => `${resource.resourceType}/${resource.id}`);
     parts.push(
-      `td AS (DELETE FROM search_text WHERE tenant_id = $1
-         AND resource_type = ANY(${bind(params, [...new Set(textless.map((resource) => resource.resourceType))], 'text[]')})
-         AND resource_id = ANY(${bind(
-           params,
-           textless.map((resource) => resource.id),
-           'text[]',
-         )})
-         AND (resource_type || '/' || resource_id) = ANY(${bind(
-           params,
-           textless.map((resource) => `${resource.resourceType}/${resource.id}`),
-           'text[]',
-         )}))`,
+      `td AS (DELETE FROM search_text WHERE tenant_id = $1 AND resource_type = ANY(${types})
+         AND resource_id = ANY(${ids}) AND (resource_type || '/' || resource_id) = ANY(${keys}))`,
     );
   }
   return parts;
@@ -267,7 +242,7 @@ export async function syncIndexRows(
         };
   const parts = [
     ...TABLE_SPECS.flatMap((spec, index) => syncTable(spec, index, resources, replaced, params)),
-    ...syncText(resources, replaced, params),
+    ...syncText(resources, params),
   ];
   if (parts.length > 0) {
     await tx.query(`WITH ${parts.join(',\n')} SELECT 1`, params);
