@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, OutcomeError, preconditionFailed, type Bundle, type BundleEntry } from '@caregraph/core/fhir';
-import { isTransientConflict, retryTransientConflicts } from '../../../platform/db/index.ts';
+import { isTransientConflict } from '../../../platform/db/index.ts';
 import { deferJourneyWrites, flushJourneyWrites } from '../../journey/projection/index.ts';
 import { findMatchingIds } from '../search/run-search.ts';
 import type { StoreContext } from '../store/context.ts';
@@ -161,51 +161,49 @@ async function processTransaction(
   dispatch: Dispatch,
   includeResources: boolean,
 ): Promise<BundleEntry[]> {
-  const run = () =>
-    inTransaction(repo, async (ctx) => {
-      const inner: FhirRepo = { ...repo, tx: ctx.tx };
-      // A Bundle's journey contributions are written together at its end: an imported patient's
-      // whole journey in a few statements instead of two per resource.
-      deferJourneyWrites(ctx.tx);
-      const { planned, replacements } = await planTransaction(ctx, repo, entries);
-      const responses = new Array<BundleEntry>(entries.length);
-      const ordered = [...planned].sort(
-        (a, b) => (METHOD_ORDER[a.request.method] ?? 9) - (METHOD_ORDER[b.request.method] ?? 9) || a.index - b.index,
-      );
-      for (const plan of ordered) {
-        const request = { ...plan.request, body: rewriteReferences(plan.request.body, replacements) };
-        try {
-          let response: FhirResponse;
-          if (plan.existing) {
-            response = plan.existing;
-          } else if (request.method === 'POST' && plan.assignedId) {
-            // Created here with the id planned for it, not dispatched: authorised here like every
-            // dispatched entry, and held to the caller's policy criteria once stored (modules/access).
-            await repo.access?.authorize(request, ctx.tx);
-            response = await createResource(ctx, request.path, request.body, plan.assignedId);
-            await repo.access?.checkWritten(ctx.tx, {
-              resourceType: request.path,
-              id: plan.assignedId,
-              interaction: 'c',
-            });
-          } else {
-            response = await dispatch(inner, request);
-          }
-          responses[plan.index] = toResponseEntry(response, repo.baseUrl, includesResource(request, includeResources));
-        } catch (error) {
-          if (isTransientConflict(error)) {
-            throw error; // the whole transaction runs again (below)
-          }
-          // Any failure rolls the whole transaction back; the outcome names the entry.
-          throw locatedError(error, plan.index);
+  // A transaction of its own is run again when PostgreSQL ends it to break a deadlock (inTransaction);
+  // inside a caller's transaction, the caller decides.
+  return inTransaction(repo, async (ctx) => {
+    const inner: FhirRepo = { ...repo, tx: ctx.tx };
+    // A Bundle's journey contributions are written together at its end: an imported patient's
+    // whole journey in a few statements instead of two per resource.
+    deferJourneyWrites(ctx.tx);
+    const { planned, replacements } = await planTransaction(ctx, repo, entries);
+    const responses = new Array<BundleEntry>(entries.length);
+    const ordered = [...planned].sort(
+      (a, b) => (METHOD_ORDER[a.request.method] ?? 9) - (METHOD_ORDER[b.request.method] ?? 9) || a.index - b.index,
+    );
+    for (const plan of ordered) {
+      const request = { ...plan.request, body: rewriteReferences(plan.request.body, replacements) };
+      try {
+        let response: FhirResponse;
+        if (plan.existing) {
+          response = plan.existing;
+        } else if (request.method === 'POST' && plan.assignedId) {
+          // Created here with the id planned for it, not dispatched: authorised here like every
+          // dispatched entry, and held to the caller's policy criteria once stored (modules/access).
+          await repo.access?.authorize(request, ctx.tx);
+          response = await createResource(ctx, request.path, request.body, plan.assignedId);
+          await repo.access?.checkWritten(ctx.tx, {
+            resourceType: request.path,
+            id: plan.assignedId,
+            interaction: 'c',
+          });
+        } else {
+          response = await dispatch(inner, request);
         }
+        responses[plan.index] = toResponseEntry(response, repo.baseUrl, includesResource(request, includeResources));
+      } catch (error) {
+        if (isTransientConflict(error)) {
+          throw error; // the whole transaction runs again (inTransaction)
+        }
+        // Any failure rolls the whole transaction back; the outcome names the entry.
+        throw locatedError(error, plan.index);
       }
-      await flushJourneyWrites(ctx.tx);
-      return responses;
-    });
-  // A transaction of its own is run again when PostgreSQL ends it to break a deadlock (see
-  // transient-conflict.ts); inside a caller's transaction, the caller decides.
-  return repo.tx ? run() : retryTransientConflicts(run);
+    }
+    await flushJourneyWrites(ctx.tx);
+    return responses;
+  });
 }
 
 async function processBatch(
