@@ -1,9 +1,10 @@
 // FHIR search benchmark: a large Synthea-like dataset loaded straight into the database, then the
 // real server under 16 concurrent clients for five search shapes, with the plans behind each.
 // Usage: node bench/fhir-search/run.ts [--mode embedded|postgres|both] [--quick] [--patients N] [--queries a,b,c,d,e]
-//        [--keep-dir DIR | --reuse-dir DIR] (postgres mode only) [--cpu-prof DIR]
+//        [--keep-dir DIR | --reuse-dir DIR] (postgres mode only) [--cpu-prof DIR] [--statement-stats] [--huge-pages]
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
 import { integrateAll, loadSigningKey } from '../../packages/server/src/modules/audit/index.ts';
@@ -20,6 +21,8 @@ import { startServerProcess, type ServerProcess } from '../fhir-store/server-pro
 import { loadSources, planClones, type PatientSample, type SourceBundle } from './clone-synthea.ts';
 import { explainRequest, readTableRows } from './explain.ts';
 import { prewarmSearchedTables, type PrewarmReport } from './prewarm.ts';
+import { reserveHugePages } from './huge-pages.ts';
+import { STATEMENT_STATS_SETTINGS, StatementStats, type ShapeStatementStats } from './statement-stats.ts';
 import { prepareKeptDatabase, readKeptDataset, saveKeptDataset } from './kept-postgres.ts';
 import { BATCH_SIZE, loadClones, loadInWorkers, type LoadOutcome } from './load-dataset.ts';
 import { checkBundle, QUERY_SHAPES, SHAPES, type QueryShape, type ShapeDefinition } from './queries.ts';
@@ -56,6 +59,10 @@ type Settings = {
   reuseDir: string | undefined;
   /** `--cpu-prof`: where the server writes a V8 CPU profile of its run (`node --cpu-prof`). */
   profileDir: string | undefined;
+  /** `--statement-stats`: PostgreSQL's statements per shape, from `pg_stat_statements`. */
+  statementStats: boolean;
+  /** `--huge-pages`: shared buffers in huge pages, reserved for the run (else `huge_pages=off`). */
+  hugePages: boolean;
 };
 
 function log(message: string): void {
@@ -255,6 +262,7 @@ async function runQueries(
   databasePid: number | undefined,
   samples: PatientSample[],
   settings: Settings,
+  statementStats: StatementStats | undefined,
 ) {
   const queries: QueryMeasurement[] = [];
   const problems: string[] = [];
@@ -268,6 +276,16 @@ async function runQueries(
         settings.warmupMs,
         settings.durationMs,
       );
+      // The statistics count the measured window only, as the CPU window does.
+      const resetAtWindow = statementStats
+        ? delay(settings.warmupMs)
+            .then(() => statementStats.reset())
+            // Kept until the window ends, so a failed reset does not go unhandled meanwhile.
+            .then(
+              () => undefined,
+              (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+            )
+        : undefined;
       const result = await runTimed({
         concurrency: CLIENTS,
         warmupMs: settings.warmupMs,
@@ -278,6 +296,14 @@ async function runQueries(
         },
       });
       const measurement = toQueryMeasurement(mode, definition, result, cpu.close(result.operations));
+      if (statementStats) {
+        const resetError = await resetAtWindow;
+        if (resetError) {
+          throw resetError;
+        }
+        measurement.statements = await statementStats.read(result.operations);
+        logStatements(definition.shape, measurement.statements);
+      }
       queries.push(measurement);
       const errors = result.errors > 0 ? `, ${result.errors} ERRORS (${result.errorSamples[0] ?? ''})` : '';
       log(
@@ -309,6 +335,17 @@ async function runQueries(
   return { queries, everythingWalk, problems };
 }
 
+function logStatements(shape: QueryShape, stats: ShapeStatementStats): void {
+  const total = stats.totalPerRequest;
+  log(`(${shape}) statements per request: ${total.calls}, planning ${total.planMs} ms, execution ${total.execMs} ms`);
+  for (const statement of stats.statements) {
+    log(
+      `  ${Math.round(statement.shareOfTime * 100)}% ${statement.callsPerRequest}/req plan ${statement.planMs} exec ${statement.execMs} ms ` +
+        `hit ${statement.sharedHits} read ${statement.sharedReads}: ${statement.query.slice(0, 120)}`,
+    );
+  }
+}
+
 async function runMode(
   mode: DatabaseMode,
   settings: Settings,
@@ -322,6 +359,13 @@ async function runMode(
     const postgresSettings = {
       shared_buffers: `${sharedBuffersMb}MB`,
       effective_cache_size: `${Math.floor((os.totalmem() * 0.75) / 2 ** 20)}MB`,
+      ...(settings.statementStats ? STATEMENT_STATS_SETTINGS : {}),
+      // Off unless asked for, so a run's numbers never depend on what the machine happens to reserve.
+      ...(mode !== 'postgres'
+        ? {}
+        : settings.hugePages
+          ? reserveHugePages(sharedBuffersMb, log)
+          : { huge_pages: 'off' }),
     };
     const keptDir = settings.reuseDir ?? settings.keepDir;
     const { dataDir, databaseUrl, databaseVersion, databasePid } =
@@ -360,7 +404,21 @@ async function runMode(
     });
     const stopServer = onCleanup('server', server.stop);
     log(`${mode}: server ${server.pid} ready at ${server.origin}`);
-    const { queries, everythingWalk, problems } = await runQueries(mode, server, databasePid, samples, settings);
+    const statsDb =
+      settings.statementStats && mode === 'postgres'
+        ? await openDatabase({ databaseUrl, dataDir, databasePoolSize: 1 })
+        : undefined;
+    const closeStatsDb = statsDb ? onCleanup('statistics connection', statsDb.close) : undefined;
+    const statementStats = statsDb ? await StatementStats.open(statsDb) : undefined;
+    const { queries, everythingWalk, problems } = await runQueries(
+      mode,
+      server,
+      databasePid,
+      samples,
+      settings,
+      statementStats,
+    );
+    await closeStatsDb?.();
     await stopServer();
     const exitCode = await server.stop();
     if (exitCode !== 0) {
@@ -414,7 +472,7 @@ function parseShapes(text: string): ShapeDefinition[] | undefined {
 
 const USAGE =
   'usage: node bench/fhir-search/run.ts [--mode embedded|postgres|both] [--quick] [--patients N] [--queries a,b,c,d,e]\n' +
-  '       [--keep-dir DIR | --reuse-dir DIR] (with --mode postgres) [--cpu-prof DIR]\n';
+  '       [--keep-dir DIR | --reuse-dir DIR] (with --mode postgres) [--cpu-prof DIR] [--statement-stats] [--huge-pages]\n';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -426,6 +484,8 @@ async function main(): Promise<number> {
       'keep-dir': { type: 'string' },
       'reuse-dir': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'statement-stats': { type: 'boolean', default: false },
+      'huge-pages': { type: 'boolean', default: false },
     },
   });
   const keepDir = values['keep-dir'];
@@ -456,6 +516,8 @@ async function main(): Promise<number> {
     keepDir,
     reuseDir,
     profileDir: values['cpu-prof'],
+    statementStats: values['statement-stats'],
+    hugePages: values['huge-pages'],
   };
   let sources: SourceBundle[] | undefined;
   return runModesAndReport({
