@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Patient } from '@medplum/fhirtypes';
+import { decide, defaultModel, scorePair, toMatchRecord } from '../../packages/server/src/modules/mpi/engine/index.ts';
 import {
   bigPatientClone,
   cloneResources,
@@ -7,6 +9,7 @@ import {
   planClones,
   regularClone,
   samplePatient,
+  scramble,
   shiftDate,
   uuidV5,
   type ClonedResource,
@@ -80,6 +83,30 @@ describe('cloneResources', () => {
     assert.notEqual(a.birthDate, b.birthDate);
     assert.notEqual(a.identifier?.value, b.identifier?.value);
     assert.equal(a.identifier?.system, b.identifier?.system);
+  });
+
+  it('scrambles a value into another of the same format, the same every time', () => {
+    const value = scramble('c1', '999-84-4261');
+    assert.match(value, /^\d{3}-\d{2}-\d{4}$/);
+    assert.equal(scramble('c1', '999-84-4261'), value);
+    assert.notEqual(scramble('c2', '999-84-4261'), value);
+    assert.match(scramble('c1', 'X49293307X'), /^[A-Z]\d{8}[A-Z]$/);
+  });
+
+  it("makes every clone of a source a different person to the master patient index's default model", () => {
+    const patientOf = (index: number) =>
+      cloneResources(regularClone(index, sources.length), sources).find((item) => item.resourceType === 'Patient')!
+        .resource as unknown as Patient;
+    const [first, second] = [patientOf(0), patientOf(sources.length)];
+    assert.notDeepEqual(first.name?.[0]?.given, second.name?.[0]?.given);
+    assert.notDeepEqual(first.address?.[0]?.line, second.address?.[0]?.line);
+    assert.notDeepEqual(first.telecom, second.telecom);
+    assert.match(first.address?.[0]?.line?.[0] ?? '', /^1 \D/);
+    const model = defaultModel();
+    for (const other of [sources.length, 2 * sources.length, 7 * sources.length]) {
+      const score = scorePair(model, toMatchRecord(first), toMatchRecord(patientOf(other)));
+      assert.equal(decide(model, score), 'separate', `clone ${other}: ${score.probability}`);
+    }
   });
 
   it('merges the big patient onto one Patient with at least 2,000 resources in its compartment', () => {

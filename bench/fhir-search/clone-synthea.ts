@@ -4,8 +4,9 @@ import { loadSyntheaBundles, SYNTHEA_DIR } from '../fhir-store/http-load.ts';
 /**
  * A large Synthea-like dataset from the few dev Synthea patients: each clone is one source patient
  * bundle with new ids, every reference rewritten to them, every date shifted by the clone's number
- * of days, a varied family name and clone-specific identifier values, so searches by name,
- * birthdate or identifier stay selective however many clones there are.
+ * of days, varied names, street and phone numbers and clone-specific identifier values, so searches
+ * by name, birthdate or identifier stay selective however many clones there are, and every clone is
+ * a person of its own to the master patient index.
  */
 
 type JsonObject = Record<string, unknown>;
@@ -23,8 +24,10 @@ export type CloneSpec = {
   /** Indexes into the sources; several for the big patient, whose clinical data they all add to. */
   sources: number[];
   shiftDays: number;
-  /** Appended to the family name. */
+  /** Appended to the family name, put in front of the given names. */
   nameSuffix: string;
+  /** The clone's number, which its Patient's street number and phone number carry. */
+  cloneNumber: number;
 };
 
 /** A stored resource of a clone: its type, new id and content (without meta, as a create body). */
@@ -102,6 +105,7 @@ export function regularClone(index: number, sourceCount: number): CloneSpec {
     // Back in time only, up to ten years, spread so clones of one source rarely share a birthdate.
     shiftDays: -((index * 7919) % 3653),
     nameSuffix: `${SYLLABLES[round % 16] ?? ''}${SYLLABLES[Math.floor(round / 16) % 16] ?? ''}`,
+    cloneNumber: index,
   };
 }
 
@@ -132,7 +136,7 @@ export function bigPatientClone(sources: SourceBundle[], minResources: number): 
   if (total < minResources) {
     throw new Error(`all sources together have only ${total} compartment resources, fewer than ${minResources}`);
   }
-  return { key: 'big', sources: chosen, shiftDays: -1000, nameSuffix: 'big' };
+  return { key: 'big', sources: chosen, shiftDays: -1000, nameSuffix: 'big', cloneNumber: 9999 };
 }
 
 /** How many resources a clone stores. */
@@ -189,13 +193,79 @@ function suffixIdentifiers(resource: JsonObject, suffix: string): void {
   );
 }
 
-function renamePatient(patient: JsonObject, suffix: string): void {
-  if (!Array.isArray(patient.name)) {
-    return;
+/**
+ * Makes a clone's Patient another person: the family name gets the clone's suffix and the given
+ * names its syllables in front, the street number becomes the clone's number, and the phone number
+ * (after its area code) and every identifier get other digits and letters in the same places.
+ * Without this every clone of a source would share its given name, address and phone, and its
+ * identifiers would differ by one edit, so the master patient index would rightly put all of them in
+ * one golden record (143 members at 1M resources, each Patient listing the other 142 in
+ * `Patient.link`): not the thousands of different patients the dataset stands for.
+ */
+function distinguishPatient(patient: JsonObject, spec: CloneSpec): void {
+  if (Array.isArray(patient.name)) {
+    patient.name = (patient.name as JsonObject[]).map((name) => ({
+      ...name,
+      ...(typeof name.family === 'string' ? { family: `${name.family}${spec.nameSuffix}` } : {}),
+      ...(Array.isArray(name.given)
+        ? {
+            given: (name.given as unknown[]).map((given) =>
+              typeof given === 'string' ? prefixed(spec, given) : given,
+            ),
+          }
+        : {}),
+    }));
   }
-  patient.name = (patient.name as JsonObject[]).map((name) =>
-    typeof name.family === 'string' ? { ...name, family: `${name.family}${suffix}` } : name,
-  );
+  if (Array.isArray(patient.address)) {
+    patient.address = (patient.address as JsonObject[]).map((address) =>
+      Array.isArray(address.line)
+        ? {
+            ...address,
+            line: (address.line as unknown[]).map((line, index) =>
+              index === 0 && typeof line === 'string' ? `${spec.cloneNumber + 1} ${line.replace(/^\d+\s*/, '')}` : line,
+            ),
+          }
+        : address,
+    );
+  }
+  if (Array.isArray(patient.telecom)) {
+    patient.telecom = (patient.telecom as JsonObject[]).map((telecom) =>
+      telecom.system === 'phone' && typeof telecom.value === 'string'
+        ? { ...telecom, value: `${telecom.value.slice(0, 3)}${scramble(spec.key, telecom.value.slice(3))}` }
+        : telecom,
+    );
+  }
+  if (Array.isArray(patient.identifier)) {
+    patient.identifier = (patient.identifier as JsonObject[]).map((identifier) =>
+      typeof identifier.value === 'string'
+        ? { ...identifier, value: scramble(spec.key, identifier.value) }
+        : identifier,
+    );
+  }
+}
+
+/**
+ * `value` with every digit and letter replaced by one of the same kind drawn from a hash of the
+ * clone's key and the value: the format stays (`999-84-4261` → `372-19-5583`), the characters differ
+ * from another clone's in most places, and the same clone always gets the same value.
+ */
+export function scramble(key: string, value: string): string {
+  const bytes = createHash('sha256').update(`${key}/${value}`).digest();
+  return value.replace(/[0-9A-Za-z]/g, (char, offset: number) => {
+    const byte = bytes[offset % bytes.length] ?? 0;
+    if (char >= '0' && char <= '9') {
+      return String(byte % 10);
+    }
+    const letter = String.fromCharCode(97 + (byte % 26));
+    return char === char.toUpperCase() ? letter.toUpperCase() : letter;
+  });
+}
+
+/** A given name with the clone's suffix syllables in front (`Adán` → `Ranoadán`), or unchanged without one. */
+function prefixed(spec: CloneSpec, given: string): string {
+  return spec.nameSuffix === ''
+    ? given
+    : `${spec.nameSuffix.charAt(0).toUpperCase()}${spec.nameSuffix.slice(1)}${given.toLowerCase()}`;
 }
 
 /**
@@ -236,7 +306,7 @@ export function cloneResources(spec: CloneSpec, sources: SourceBundle[]): Cloned
     resource.id = id;
     suffixIdentifiers(resource, spec.key);
     if (entry.resourceType === 'Patient') {
-      renamePatient(resource, spec.nameSuffix);
+      distinguishPatient(resource, spec);
     }
     return { resourceType: entry.resourceType, id, resource };
   });
@@ -293,7 +363,9 @@ export function planClones(
   const big = bigPatientClone(sources, options.bigPatientResources);
   const specs: CloneSpec[] = [];
   let resources = cloneSize(big, sources);
-  const sizes = sources.map((source) => cloneSize({ key: '', sources: [0], shiftDays: 0, nameSuffix: '' }, [source]));
+  const sizes = sources.map((source) =>
+    cloneSize({ key: '', sources: [0], shiftDays: 0, nameSuffix: '', cloneNumber: 0 }, [source]),
+  );
   const isEnough = () =>
     options.patients === undefined
       ? specs.length >= options.minPatients && resources >= options.minResources
