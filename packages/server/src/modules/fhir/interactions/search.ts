@@ -1,5 +1,6 @@
 import type { OperationOutcome, OperationOutcomeIssue } from '@caregraph/core/fhir';
 import type { Criterion } from '../search/criteria.ts';
+import { withGenericPlans } from '../search/generic-plans.ts';
 import { findIncludes } from '../search/includes.ts';
 import { encodeCursor, type Cursor } from '../search/paging.ts';
 import { parseSearchQuery, type SearchQuery } from '../search/parse-query.ts';
@@ -100,13 +101,15 @@ export async function search(
   );
   let truncated = false;
   if (query.includes.length > 0 && page.matches.length > 0) {
-    const included = await findIncludes(tx, {
-      tenantId: repo.tenantId,
-      matches: page.matches,
-      includes: query.includes,
-      limit: MAX_INCLUDED,
-      access,
-    });
+    const included = await withGenericPlans(repo.db, repo.tx, (q) =>
+      findIncludes(q, {
+        tenantId: repo.tenantId,
+        matches: page.matches,
+        includes: query.includes,
+        limit: MAX_INCLUDED,
+        access,
+      }),
+    );
     truncated = included.truncated;
     entries.push(
       ...included.resources.map((resource) =>

@@ -298,7 +298,8 @@ export async function findIncludes(
     if (!query) {
       break;
     }
-    // Prepared: the keys are arrays of ids, probed one by one whatever their values.
+    // Prepared: the keys are arrays of ids, probed one by one whatever their values, so the search
+    // runs the rounds with their generic plan (generic-plans.ts).
     const { rows } = await q.query<{ resource_type: string; id: string; text: string }>(
       query.sql,
       query.values,
