@@ -56,7 +56,7 @@ export class StatementStats {
     this.db = db;
   }
 
-  /** Creates the extension in the benchmarked database (the server preloads its library). */
+  /** Creates the extension in the benchmarked database (PostgreSQL preloads its library). */
   static async open(db: Database): Promise<StatementStats> {
     await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     return new StatementStats(db);
