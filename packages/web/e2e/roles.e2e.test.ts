@@ -66,7 +66,11 @@ describe('sign-in and navigation by role', () => {
         // 1. Sign in through the authorization server; the app lands on the role's start page.
         await signIn(page, expected.role, { baseUrl: server.baseUrl });
         await page.waitForURL(expected.home);
-        const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
+        // The URL changes before the shell has rendered the role's navigation; reading the links
+        // then would find none.
+        const navigation = page.getByRole('navigation', { name: 'Main' });
+        await navigation.getByRole('link').first().waitFor();
+        const links = await navigation.getByRole('link').allInnerTexts();
         assert.deepEqual(links, expected.navigation);
         await page.locator('main h1').first().waitFor();
         await settled(page);
