@@ -1,7 +1,7 @@
 // `--huge-pages`: PostgreSQL's shared buffers in 2 MB huge pages, as a tuned database server has
 // them. With the default 4 kB pages each backend maps the multi-gigabyte buffer pool one page at a
 // time (a page fault per page per process, and a TLB entry per 4 kB), which on the benchmark's
-// virtual machines cost PostgreSQL two to three times the CPU per search at 1M resources.
+// virtual machine cost PostgreSQL three to four times the CPU per search at 1M resources.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { onCleanup } from '../fhir-store/cleanups.ts';
 
