@@ -162,7 +162,7 @@ describe('buildRecordSearch', () => {
   it('drives a search pinned to a patient from that reference and checks the rest per id', () => {
     const { search, params } = record('Observation', [
       ['subject', 'Patient/1'],
-      ['code', 'http://loinc.org|8302-2'],
+      ['code:text', 'height'],
       ['date', 'ge2020-01-01'],
       ['_id', 'a,b'],
       ['_sort', '-date,_id'],
@@ -177,6 +177,83 @@ describe('buildRecordSearch', () => {
     );
     const keys = search.keys.map((key) => key.expression).join(' ');
     assertEveryParamUsed(`${search.from} ${search.where} ${keys}`, params, 'pinned search');
+  });
+
+  it("drives a patient's search with a plain token from that patient's token rows of the code", () => {
+    const { search, params } = record('Observation', [
+      ['subject', 'Patient/1,Patient/2'],
+      ['date', 'ge2020-01-01'],
+      ['code', 'http://loinc.org|8302-2'],
+      ['_sort', '-date'],
+    ]);
+    assert.ok(search);
+    assert.match(
+      search.from,
+      /FROM search_token x WHERE .*x\.referenced_patient = ANY\(ARRAY\[\$\d+, \$\d+, '\*'\]\)/s,
+    );
+    assert.ok(params.values.includes('1') && params.values.includes('2'));
+    // The reference and the date are checked per id.
+    assert.equal(search.where.match(/EXISTS \(SELECT 1 FROM/g)?.length, 2);
+    assert.match(search.where, /FROM search_reference x WHERE/);
+    const keys = search.keys.map((key) => key.expression).join(' ');
+    assertEveryParamUsed(`${search.from} ${search.where} ${keys}`, params, 'patient token search');
+  });
+
+  it('drives from the patient token rows for compartments and :Patient, not for other pins', () => {
+    const fromTokens = (type: string, query: Array<[string, string]>) =>
+      /referenced_patient/.test(record(type, query).search?.from ?? '');
+    assert.ok(
+      fromTokens('Observation', [
+        ['subject:Patient', '1'],
+        ['code', '8302-2'],
+      ]),
+    );
+    assert.ok(
+      fromTokens('Condition', [
+        ['patient', 'Patient/1'],
+        ['clinical-status', 'active'],
+      ]),
+    );
+    assert.ok(
+      !fromTokens('Observation', [
+        ['encounter', 'Encounter/9'],
+        ['code', '8302-2'],
+      ]),
+    );
+    assert.ok(
+      !fromTokens('Patient', [
+        ['link', 'Patient/1'],
+        ['gender', 'female'],
+      ]),
+    );
+    assert.ok(
+      !fromTokens('Observation', [
+        ['subject:Patient.identifier', 'urn:mrn|42'],
+        ['code', '8302-2'],
+      ]),
+    );
+    assert.ok(
+      !fromTokens('Observation', [
+        ['subject', 'Patient/1'],
+        ['code:below', 'http://snomed.info/sct|404684003'],
+      ]),
+    );
+    const query = parseSearchQuery('Observation', [['code', '8302-2']], false);
+    const compartment = {
+      kind: 'compartment' as const,
+      codesByType: new Map([['Observation', ['subject', 'performer']]]),
+      targetType: 'Patient',
+      targetId: '1',
+    };
+    const params = new SqlParams();
+    const search = buildRecordSearch(
+      { ...query, criteria: [compartment, ...query.criteria] },
+      't1',
+      'http://x',
+      params,
+    );
+    assert.match(search?.from ?? '', /referenced_patient/);
+    assert.match(search?.where ?? '', /x0\.target_type = \$\d+ AND x0\.target_id = \$\d+/);
   });
 
   it('pins on type-modified references, compartments and chains to a patient by identifier', () => {

@@ -4,7 +4,7 @@ import type { Criterion, ValueCriterion } from './criteria.ts';
 import type { SearchParamDefinition } from './definitions.ts';
 import { tryGetSearchParam } from './definitions.ts';
 import { normalizeString } from '@caregraph/core';
-import { IDENTIFIER_SUFFIX, OF_TYPE_SUFFIX } from './index-values.ts';
+import { IDENTIFIER_SUFFIX, OF_TYPE_SUFFIX, REFERENCED_PATIENT_SEVERAL, tokensCarryPatient } from './index-values.ts';
 import type { SortKey } from './paging.ts';
 import type { SearchQuery } from './parse-query.ts';
 import { parseDateValue, splitUnescaped, unescapeValue } from './search-values.ts';
@@ -371,6 +371,50 @@ function pinsRecord(criterion: Criterion): boolean {
   }
 }
 
+/** The reference value `Patient/<id>` (or `<id>` under `:Patient`) names, else undefined. */
+function patientIdOf(value: string, typeModifier: string | undefined): string | undefined {
+  const parts = unescapeValue(value).split('/');
+  if (typeModifier === undefined) {
+    return parts.length === 2 && parts[0] === 'Patient' ? parts[1] : undefined;
+  }
+  return parts.length === 1 && typeModifier === 'Patient' ? parts[0] : undefined;
+}
+
+/**
+ * The patients a pinning criterion confines the matches to, when it names them: a compartment
+ * `Patient/1/…`, or a reference parameter whose every value is a Patient (`subject=Patient/1`,
+ * `subject:Patient=1,2`). A match references one of them, so its token rows' `referenced_patient`
+ * is that id or '*'.
+ */
+function pinnedPatients(criterion: Criterion): string[] | undefined {
+  if (criterion.kind === 'compartment') {
+    return criterion.targetType === 'Patient' ? [criterion.targetId] : undefined;
+  }
+  if (criterion.kind !== 'value' || criterion.parameter.type !== 'reference') {
+    return undefined;
+  }
+  const typeModifier =
+    criterion.modifier !== undefined && /^[A-Z]/.test(criterion.modifier) ? criterion.modifier : undefined;
+  const ids = criterion.values.map((value) => patientIdOf(value, typeModifier));
+  return ids.every((id) => id !== undefined) ? ids : undefined;
+}
+
+/**
+ * The matches of a plain token criterion among the token rows of a few patients' resources: one
+ * range of the `search_token_patient` index per patient instead of a check of every resource of
+ * their records (migration 0021). A superset only where a resource references several patients
+ * ('*'); the pinning criterion is still checked per id.
+ */
+function patientTokenIds(scope: Scope, criterion: ValueCriterion, patients: string[], ctx: Ctx): string {
+  const ids = [...patients.map((id) => ctx.params.add(id)), `'${REFERENCED_PATIENT_SEVERAL}'`];
+  const condition = `x.referenced_patient = ANY(ARRAY[${ids.join(', ')}]) AND (${anyValueCondition(criterion, ctx)})`;
+  return indexIds(scope, 'search_token', criterion.parameter.code, condition, ctx);
+}
+
+/** A plain token criterion (`code=…`, `system|code`): one the patient token index answers. */
+const isPlainToken = (criterion: Criterion): criterion is ValueCriterion =>
+  criterion.kind === 'value' && criterion.parameter.type === 'token' && criterion.modifier === undefined;
+
 /**
  * A search of one type pinned to a few patients' or encounters' records (see `pinsRecord`), answered
  * from the index tables: the ids of the matches, alias `m`, come from the pinning criterion
@@ -402,13 +446,18 @@ export function buildRecordSearch(
   const tenant = params.add(tenantId);
   const scope: Scope = { row: 'm', tenant, type: params.add(onlyType) };
   const ctx: Ctx = { params, baseUrl, depth: 0 };
-  const pinned = criterionIds(scope, first, ctx);
+  // Pinned to patients and with a plain token criterion, the ids come from that patient's token
+  // rows of the code, and the pinning criterion is checked per id like the others.
+  const patients = tokensCarryPatient(onlyType) ? pinnedPatients(first) : undefined;
+  const token = patients ? query.criteria.find(isPlainToken) : undefined;
+  const driving = token ? query.criteria.indexOf(token) : pinning;
+  const pinned = token && patients ? patientTokenIds(scope, token, patients, ctx) : criterionIds(scope, first, ctx);
   if (pinned === undefined) {
     return undefined;
   }
   const from = `(${pinned}) m (id)`;
   const where = query.criteria
-    .filter((_criterion, index) => index !== pinning)
+    .filter((_criterion, index) => index !== driving)
     .map((criterion) => {
       const ids = criterionIds(scope, criterion, ctx);
       // OFFSET 0 keeps the subquery a per-id probe: flattened into a join, a prepared statement's

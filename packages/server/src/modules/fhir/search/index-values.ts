@@ -196,6 +196,36 @@ export function addNumber(rows: IndexRows, code: string, item: TypedValue): void
   }
 }
 
+/** What a resource's token rows say of the patient it references (see REFERENCED_PATIENT_SEVERAL). */
+export const REFERENCED_PATIENT_SEVERAL = '*';
+
+/**
+ * Whether a type's token rows carry the patient it references. Not a Patient's: it references other
+ * patients only through `link`, which the master patient index rewrites as records are matched, and
+ * each new link would rewrite every token row of the Patient.
+ */
+export const tokensCarryPatient = (resourceType: string): boolean => resourceType !== 'Patient';
+
+/**
+ * The id of the one Patient the resource's reference rows point at, `REFERENCED_PATIENT_SEVERAL`
+ * when they point at several, null when at none (and for a Patient, see `tokensCarryPatient`).
+ * Stored on every token row, so a search pinned to one patient reads that patient's token rows of a
+ * code directly (migration 0021).
+ */
+export function referencedPatient(resourceType: string, rows: IndexRows): string | null {
+  if (!tokensCarryPatient(resourceType)) {
+    return null;
+  }
+  const patients = new Set<string>();
+  for (const row of rows.reference) {
+    if (row.targetType === 'Patient' && row.targetId !== null) {
+      patients.add(row.targetId);
+    }
+  }
+  const [only] = patients;
+  return patients.size > 1 ? REFERENCED_PATIENT_SEVERAL : (only ?? null);
+}
+
 /** Index rows with nothing in them. */
 export function emptyIndexRows(): IndexRows {
   return { token: [], string: [], reference: [], date: [], number: [], uri: [], composite: [], text: undefined };

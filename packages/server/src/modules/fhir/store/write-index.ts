@@ -1,19 +1,28 @@
 import type { Queryable } from '../../../platform/db/index.ts';
-import type { IndexRows } from '../search/index-values.ts';
+import { referencedPatient, type IndexRows } from '../search/index-values.ts';
 
-type TableSpec = { table: string; columns: string[]; casts: string[]; values: (rows: IndexRows) => unknown[][] };
+type TableSpec = {
+  table: string;
+  columns: string[];
+  casts: string[];
+  values: (rows: IndexRows, resourceType: string) => unknown[][];
+};
 
 const TABLE_SPECS: TableSpec[] = [
   {
     table: 'search_token',
-    columns: ['code', 'system', 'value', 'text_value'],
-    casts: ['text', 'text', 'text', 'text'],
-    values: (rows) => [
-      rows.token.map((r) => r.code),
-      rows.token.map((r) => r.system),
-      rows.token.map((r) => r.value),
-      rows.token.map((r) => r.text),
-    ],
+    columns: ['code', 'system', 'value', 'text_value', 'referenced_patient'],
+    casts: ['text', 'text', 'text', 'text', 'text'],
+    values: (rows, resourceType) => {
+      const patient = referencedPatient(resourceType, rows);
+      return [
+        rows.token.map((r) => r.code),
+        rows.token.map((r) => r.system),
+        rows.token.map((r) => r.value),
+        rows.token.map((r) => r.text),
+        rows.token.map(() => patient),
+      ];
+    },
   },
   {
     table: 'search_string',
@@ -98,7 +107,7 @@ function bindRows(spec: TableSpec, resources: readonly IndexedResource[], params
   const ids: string[] = [];
   const columns: unknown[][] = spec.columns.map(() => []);
   for (const resource of resources) {
-    const values = resource.rows ? spec.values(resource.rows) : [];
+    const values = resource.rows ? spec.values(resource.rows, resource.resourceType) : [];
     const count = values[0]?.length ?? 0;
     for (let row = 0; row < count; row++) {
       types.push(resource.resourceType);
