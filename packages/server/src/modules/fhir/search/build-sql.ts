@@ -404,11 +404,18 @@ function pinnedPatients(criterion: Criterion): string[] | undefined {
  * range of the `search_token_patient` index per patient instead of a check of every resource of
  * their records (migration 0021). A superset only where a resource references several patients
  * ('*'); the pinning criterion is still checked per id.
+ *
+ * The value is compared as an expression (`value || ''`), so only the patient's rows of the code
+ * bound the scan. Bound by the value too, the value index (tenant, type, code, value, id) ties
+ * with the patient index in a prepared statement's generic plan, which cannot tell the patient is
+ * rarer than the code; PostgreSQL then picked the value index and read every row of a common code
+ * (3,400 rows a call at 100k resources, 172 ms cold against 4 ms).
  */
 function patientTokenIds(scope: Scope, criterion: ValueCriterion, patients: string[], ctx: Ctx): string {
   const ids = [...patients.map((id) => ctx.params.add(id)), `'${REFERENCED_PATIENT_SEVERAL}'`];
-  const condition = `x.referenced_patient = ANY(ARRAY[${ids.join(', ')}]) AND (${anyValueCondition(criterion, ctx)})`;
-  return indexIds(scope, 'search_token', criterion.parameter.code, condition, ctx);
+  const rows = `(SELECT t.tenant_id, t.resource_type, t.resource_id, t.code, t.system, t.value || '' AS value
+    FROM search_token t WHERE t.referenced_patient = ANY(ARRAY[${ids.join(', ')}]))`;
+  return indexIds(scope, rows, criterion.parameter.code, anyValueCondition(criterion, ctx), ctx);
 }
 
 /** A plain token criterion (`code=…`, `system|code`): one the patient token index answers. */
