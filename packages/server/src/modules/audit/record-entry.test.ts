@@ -21,6 +21,7 @@ function recordingDatabase(latencyMs = 0): Database & { statements: Statement[] 
     query: query,
     exec: async () => {},
     transaction: (work) => work({ query: query, exec: async () => {} }),
+    genericPlans: (work) => work({ query: query, exec: async () => {} }),
     listen: async () => async () => {},
     close: async () => {},
   };

@@ -154,6 +154,7 @@ export function withFieldEncryption(db: Database, encryption: FieldEncryption): 
       return db.hasVector;
     },
     transaction: (work) => db.transaction((tx) => work(wrapQueryable(tx, encryption))),
+    genericPlans: (work) => db.genericPlans((q) => work(wrapQueryable(q, encryption))),
     listen: (channel, onNotification) => db.listen(channel, onNotification),
     close: () => db.close(),
   };

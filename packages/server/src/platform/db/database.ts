@@ -33,6 +33,14 @@ export type Database = Queryable & {
   readonly dataDir?: string | undefined;
   /** Runs `work` in one transaction; commits when it resolves, rolls back when it throws. */
   transaction: <T>(work: (tx: Queryable) => Promise<T>) => Promise<T>;
+  /**
+   * Runs `work` on connections where prepared statements always run their generic plan
+   * (PostgreSQL's `plan_cache_mode = force_generic_plan`), for statements whose work is bounded by
+   * the keys they are given whatever the values. On PostgreSQL, one connection of a pool of their
+   * own, opened on first use, so no other statement is planned that way; outside a transaction.
+   * PGlite prepares nothing and runs `work` on the database itself.
+   */
+  genericPlans: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>;
   /** Whether the optional pgvector extension is available on this server. */
   readonly hasVector: boolean;
   /**

@@ -72,6 +72,7 @@ export async function openEmbeddedDatabase(dataDir: string, observe: QueryObserv
     query: base.query,
     exec: base.exec,
     transaction: (work) => pglite.transaction((tx) => work(wrap(tx, observe, yieldToEventLoop))),
+    genericPlans: (work) => work(base),
     async listen(channel, onNotification) {
       const unlisten = await pglite.listen(channel, onNotification);
       return () => unlisten();

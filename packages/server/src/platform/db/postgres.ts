@@ -43,6 +43,14 @@ export async function openPostgresDatabase(
   pool.on('error', () => {});
   const base = wrap(pool, observe);
   const listener = createPostgresListener(connectionString);
+  // A setting of the connections, not of each transaction: SET LOCAL would cost a transaction and
+  // two more round trips per use. Opened on first use; a server that never asks has none.
+  let genericPool: pg.Pool | undefined;
+  const openGenericPool = () => {
+    const opened = new pg.Pool({ connectionString, max: poolSize, options: '-c plan_cache_mode=force_generic_plan' });
+    opened.on('error', () => {});
+    return opened;
+  };
   const { rows } = await base.query<{ available: boolean }>(
     "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available",
   );
@@ -65,10 +73,19 @@ export async function openPostgresDatabase(
         client.release();
       }
     },
+    async genericPlans(work) {
+      const client = await (genericPool ??= openGenericPool()).connect();
+      try {
+        return await work(wrap(client, observe));
+      } finally {
+        client.release();
+      }
+    },
     listen: listener.listen,
     async close() {
       await listener.close();
       await pool.end();
+      await genericPool?.end();
     },
   };
 }

@@ -18,7 +18,7 @@ describe('withGenericPlans', () => {
   });
 
   it(
-    'runs prepared statements with their generic plan on PostgreSQL, in a transaction of its own',
+    'runs prepared statements with their generic plan on PostgreSQL, on connections of their own',
     { skip: testDatabaseMode() !== 'postgres' && 'PostgreSQL only: PGlite does not prepare statements' },
     async () => {
       const name = 'generic_plans_test_statement';
@@ -27,6 +27,7 @@ describe('withGenericPlans', () => {
         await q.query('SELECT count(*) FROM resource WHERE tenant_id = $1 AND resource_type = $2', ['t', 'Patient'], {
           name,
         });
+        // `work` holds one connection, whose session the prepared statement lives in.
         const { rows } = await q.query<{ generic_plans: string; custom_plans: string }>(
           'SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1',
           [name],
@@ -37,14 +38,15 @@ describe('withGenericPlans', () => {
         { generic: Number(plans?.generic_plans), custom: Number(plans?.custom_plans) },
         { generic: 1, custom: 0 },
       );
-      // SET LOCAL ends with the transaction: the pooled connections keep PostgreSQL's own choice.
+      // The main pool's connections keep PostgreSQL's own choice, inside transactions too.
       for (let index = 0; index < 4; index++) {
         assert.equal(await planCacheMode(db), 'auto');
       }
+      assert.equal(await db.transaction(planCacheMode), 'auto');
     },
   );
 
-  it("leaves a caller's open transaction as it is", async () => {
+  it("runs in a caller's open transaction, as it is", async () => {
     const mode = await db.transaction((tx) => withGenericPlans(db, tx, planCacheMode));
     assert.equal(mode, 'auto');
   });

@@ -1,8 +1,8 @@
 import type { Database, Queryable } from '../../../platform/db/index.ts';
 
 /**
- * Runs `work` in a transaction in which PostgreSQL executes prepared statements with their generic
- * plan (`SET LOCAL plan_cache_mode = force_generic_plan`), planned once per pooled connection.
+ * Runs `work` where PostgreSQL executes prepared statements with their generic plan, planned once
+ * per connection (`Database.genericPlans`).
  *
  * For statements whose work is bounded by the arrays of keys they are given, such as the rounds of
  * `_include` and `_revinclude`: one plan suits every execution, but left to choose, PostgreSQL keeps
@@ -10,20 +10,13 @@ import type { Database, Queryable } from '../../../platform/db/index.ts';
  * much as executing. At 1M resources the include round of a patient's Encounters took 1.47 ms a
  * round trip with custom plans and 0.69 ms with the generic one, which uses the same indexes.
  *
- * Only on PostgreSQL and outside a caller's transaction: the setting needs a transaction of its
- * own, and one the caller has open may run statements after `work` that want custom plans. PGlite
- * does not prepare statements.
+ * Inside a caller's transaction `work` runs there, as planned: its statements must see what the
+ * transaction wrote.
  */
 export async function withGenericPlans<T>(
   db: Database,
   tx: Queryable | undefined,
   work: (q: Queryable) => Promise<T>,
 ): Promise<T> {
-  if (tx !== undefined || db.mode !== 'postgres') {
-    return work(tx ?? db);
-  }
-  return db.transaction(async (generic) => {
-    await generic.query('SET LOCAL plan_cache_mode = force_generic_plan');
-    return work(generic);
-  });
+  return tx === undefined ? db.genericPlans(work) : work(tx);
 }

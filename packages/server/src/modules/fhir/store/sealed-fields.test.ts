@@ -18,6 +18,7 @@ const database: Database = {
   query: () => Promise.resolve({ rows: [], rowCount: 0 }),
   exec: () => Promise.resolve(),
   transaction: (work) => work(database),
+  genericPlans: (work) => work(database),
   listen: () => Promise.resolve(() => Promise.resolve()),
   close: () => Promise.resolve(),
 };
