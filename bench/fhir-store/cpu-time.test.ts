@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { CpuWindow, processCpuMs } from './cpu-time.ts';
+import { clusterCpuMs, CpuWindow, processCpuMs } from './cpu-time.ts';
 
 /** Burns `ms` of this process's CPU time (not wall time: a shared machine may deschedule the loop). */
 function burn(ms: number): void {
@@ -23,6 +24,19 @@ describe('CPU time from /proc', () => {
     const after = processCpuMs(process.pid);
     // /proc counts in clock ticks of 10 ms.
     assert.ok(after - before >= 180, `${after - before} ms of CPU for 200 ms of work`);
+  });
+
+  it("keeps a cluster's ended children in its CPU time", () => {
+    // This process stands for the postmaster: a child burns 300 ms, ends and is waited for.
+    const before = clusterCpuMs(process.pid);
+    const child = spawnSync(process.execPath, [
+      '-e',
+      `const c = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+       const until = c() + 300; let x = 0; while (c() < until) { x += Math.sqrt(x + 1); }`,
+    ]);
+    assert.equal(child.status, 0);
+    const after = clusterCpuMs(process.pid);
+    assert.ok(after - before >= 250, `${after - before} ms of CPU across a child's life of 300 ms`);
   });
 
   it('divides a window by its operations, this process being both server and client', () => {

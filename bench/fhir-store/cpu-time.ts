@@ -6,16 +6,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Linux clock ticks per second (`getconf CLK_TCK`), the unit of /proc/<pid>/stat times. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** A process's parent id and CPU time (user + system) so far, from one read of /proc/<pid>/stat. */
-function readProcessStat(pid: number | string): { parentPid: number; cpuMs: number } {
+/**
+ * A process's parent id and CPU time (user + system) so far, from one read of /proc/<pid>/stat, and
+ * that of its children that have ended and been waited for.
+ */
+function readProcessStat(pid: number | string): { parentPid: number; cpuMs: number; endedChildrenCpuMs: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces) start at state, field 3; the parent is field 4,
-  // utime and stime are 14 and 15.
+  // utime and stime are 14 and 15, cutime and cstime (ended children) 16 and 17.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return {
-    parentPid: Number(fields[1]),
-    cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND,
-  };
+  const ms = (first: number) => ((Number(fields[first]) + Number(fields[first + 1])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  return { parentPid: Number(fields[1]), cpuMs: ms(11), endedChildrenCpuMs: ms(13) };
 }
 
 /**
@@ -28,10 +29,13 @@ export function processCpuMs(pid: number): number {
 
 /**
  * CPU time of a PostgreSQL cluster so far: the postmaster and its children (backends, WAL writer,
- * checkpointer, ...), which work on the same cores as the server.
+ * checkpointer, ...), which work on the same cores as the server. Backends that have ended count
+ * too (the postmaster waits for each): a pool closing idle connections in the measured window
+ * would otherwise take their whole lives' CPU time out of the window's.
  */
 export function clusterCpuMs(postmasterPid: number): number {
-  let total = processCpuMs(postmasterPid);
+  const postmaster = readProcessStat(postmasterPid);
+  let total = postmaster.cpuMs + postmaster.endedChildrenCpuMs;
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) {
       continue;
