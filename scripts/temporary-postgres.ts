@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** `pid` is the postmaster's: its children are the cluster's backends and workers. */
-export type TemporaryPostgres = { url: string; pid: number | undefined; stop: () => Promise<void> };
+export type TemporaryPostgres = {
+  /** Over TCP on 127.0.0.1. */
+  url: string;
+  /** The same server over its Unix-domain socket. */
+  socketUrl: string;
+  pid: number | undefined;
+  stop: () => Promise<void>;
+};
 
 /** The newest installed PostgreSQL server's bin directory (Debian layout). */
 export function findBinDir(): string {
@@ -104,6 +111,7 @@ export async function startTemporaryPostgres(settings: Record<string, string> = 
   }
   return {
     url,
+    socketUrl: `postgresql:///caregraph?host=${dir}&port=${port}&user=caregraph`,
     pid: server.pid,
     async stop() {
       if (server.exitCode === null) {

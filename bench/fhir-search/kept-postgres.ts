@@ -75,7 +75,12 @@ async function startCluster(dir: string, settings: Record<string, string>, creat
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  return { url: `postgresql://caregraph@127.0.0.1:${port}/caregraph`, stop, pid: server.pid };
+  return {
+    url: `postgresql://caregraph@127.0.0.1:${port}/caregraph`,
+    socketUrl: `postgresql:///caregraph?host=${dir}&port=${port}&user=caregraph`,
+    stop,
+    pid: server.pid,
+  };
 }
 
 /**
@@ -114,6 +119,7 @@ export async function prepareKeptDatabase(options: {
   return {
     dataDir,
     databaseUrl: postgres.url,
+    socketUrl: postgres.socketUrl,
     databaseVersion: [version, ...described].join(', '),
     ...(postgres.pid ? { databasePid: postgres.pid } : {}),
   };

@@ -1,7 +1,7 @@
 // FHIR search benchmark: a large Synthea-like dataset loaded straight into the database, then the
 // real server under 16 concurrent clients for five search shapes, with the plans behind each.
 // Usage: node bench/fhir-search/run.ts [--mode embedded|postgres|both] [--quick] [--patients N] [--queries a,b,c,d,e]
-//        [--keep-dir DIR | --reuse-dir DIR] (postgres mode only) [--cpu-prof DIR] [--statement-stats] [--huge-pages]
+//        [--keep-dir DIR | --reuse-dir DIR] (postgres mode only) [--cpu-prof DIR] [--statement-stats] [--huge-pages] [--unix-socket]
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -63,6 +63,8 @@ type Settings = {
   statementStats: boolean;
   /** `--huge-pages`: shared buffers in huge pages, reserved for the run (else `huge_pages=off`). */
   hugePages: boolean;
+  /** `--unix-socket`: every connection to PostgreSQL over its Unix-domain socket instead of TCP. */
+  unixSocket: boolean;
 };
 
 function log(message: string): void {
@@ -368,10 +370,17 @@ async function runMode(
           : { huge_pages: 'off' }),
     };
     const keptDir = settings.reuseDir ?? settings.keepDir;
-    const { dataDir, databaseUrl, databaseVersion, databasePid } =
+    const prepared =
       keptDir === undefined
         ? await prepareModeDatabase(mode, { benchmark: 'search', log, postgresSettings })
         : await prepareKeptDatabase({ dir: keptDir, create: settings.reuseDir === undefined, log, postgresSettings });
+    const { dataDir, databasePid } = prepared;
+    const overSocket = settings.unixSocket && prepared.socketUrl !== undefined;
+    const databaseUrl = overSocket ? prepared.socketUrl : prepared.databaseUrl;
+    const databaseVersion =
+      mode === 'postgres'
+        ? `${prepared.databaseVersion}, connected over ${overSocket ? 'a Unix socket' : 'TCP (127.0.0.1)'}`
+        : prepared.databaseVersion;
     // The server's own database code, migrations and tenant setup; the server itself starts later.
     const db = await openDatabase({ databaseUrl, dataDir, databasePoolSize: 2 });
     const closeDb = onCleanup('database', db.close);
@@ -472,7 +481,7 @@ function parseShapes(text: string): ShapeDefinition[] | undefined {
 
 const USAGE =
   'usage: node bench/fhir-search/run.ts [--mode embedded|postgres|both] [--quick] [--patients N] [--queries a,b,c,d,e]\n' +
-  '       [--keep-dir DIR | --reuse-dir DIR] (with --mode postgres) [--cpu-prof DIR] [--statement-stats] [--huge-pages]\n';
+  '       [--keep-dir DIR | --reuse-dir DIR] (with --mode postgres) [--cpu-prof DIR] [--statement-stats] [--huge-pages] [--unix-socket]\n';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -486,6 +495,7 @@ async function main(): Promise<number> {
       'cpu-prof': { type: 'string' },
       'statement-stats': { type: 'boolean', default: false },
       'huge-pages': { type: 'boolean', default: false },
+      'unix-socket': { type: 'boolean', default: false },
     },
   });
   const keepDir = values['keep-dir'];
@@ -518,6 +528,7 @@ async function main(): Promise<number> {
     profileDir: values['cpu-prof'],
     statementStats: values['statement-stats'],
     hugePages: values['huge-pages'],
+    unixSocket: values['unix-socket'],
   };
   let sources: SourceBundle[] | undefined;
   return runModesAndReport({

@@ -12,8 +12,10 @@ import type { DatabaseMode } from './report.ts';
 
 export type ModeDatabase = {
   dataDir: string;
-  /** Set in postgres mode; undefined means the embedded database in `dataDir`. */
+  /** Set in postgres mode (over TCP); undefined means the embedded database in `dataDir`. */
   databaseUrl: string | undefined;
+  /** In postgres mode, the same server over its Unix-domain socket. */
+  socketUrl?: string;
   /** For the report, e.g. "PostgreSQL 15.14, shared_buffers 6144MB". */
   databaseVersion: string;
   /** In postgres mode, the postmaster's process id (for CPU accounting). */
@@ -41,6 +43,7 @@ export async function prepareModeDatabase(
   return {
     dataDir,
     databaseUrl: postgres.url,
+    socketUrl: postgres.socketUrl,
     databaseVersion: [version, ...described].join(', '),
     ...(postgres.pid ? { databasePid: postgres.pid } : {}),
   };

@@ -52,6 +52,11 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://user@[broken/x' }), /DATABASE_URL/);
   });
 
+  it("accepts a server's Unix-domain socket, libpq's way: an empty host and the socket directory as host", () => {
+    const url = 'postgresql:///caregraph?host=/var/run/postgresql&user=caregraph';
+    assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
+  });
+
   it('uses defaults for an empty environment and freezes the result', () => {
     const config = loadConfig({});
 
