@@ -4,7 +4,8 @@
 -- `Observation?subject=Patient/1&code=…` was driven from the patient's references and checked
 -- the code of each of the patient's Observations through the value index: a patient with 980
 -- Observations cost 5,000 buffer reads for 11 matches. With the patient on the token rows it
--- reads the patient's rows of that code (38) and checks their subject: 425 reads.
+-- reads that patient's `code` rows (980, in a few index pages), keeps the 38 of the code and checks
+-- their subject: 350-425 reads.
 --
 -- referenced_patient is the id of the one Patient the resource's indexed references point at
 -- (subject, patient, performer… whichever the type has), '*' when they point at several and null
