@@ -38,19 +38,18 @@ export async function openPostgresDatabase(
   poolSize: number,
   observe: QueryObserver = () => {},
 ): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: poolSize });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
+  const openPool = (options?: string) => {
+    const opened = new pg.Pool({ connectionString, max: poolSize, ...(options ? { options } : {}) });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    opened.on('error', () => {});
+    return opened;
+  };
+  const pool = openPool();
   const base = wrap(pool, observe);
   const listener = createPostgresListener(connectionString);
   // A setting of the connections, not of each transaction: SET LOCAL would cost a transaction and
   // two more round trips per use. Opened on first use; a server that never asks has none.
   let genericPool: pg.Pool | undefined;
-  const openGenericPool = () => {
-    const opened = new pg.Pool({ connectionString, max: poolSize, options: '-c plan_cache_mode=force_generic_plan' });
-    opened.on('error', () => {});
-    return opened;
-  };
   const { rows } = await base.query<{ available: boolean }>(
     "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available",
   );
@@ -74,7 +73,7 @@ export async function openPostgresDatabase(
       }
     },
     async genericPlans(work) {
-      const client = await (genericPool ??= openGenericPool()).connect();
+      const client = await (genericPool ??= openPool('-c plan_cache_mode=force_generic_plan')).connect();
       try {
         return await work(wrap(client, observe));
       } finally {

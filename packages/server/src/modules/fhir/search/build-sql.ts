@@ -329,12 +329,19 @@ export function orderByClause(keys: SortKey[], reverse = false, idExpression = '
 /** Compartment owners: a reference to one of them pins a search to one patient's or encounter's record. */
 const RECORD_TYPES = new Set(['Patient', 'Encounter']);
 
-const isRecordReference = (value: string, typeModifier: string | undefined): boolean => {
+/**
+ * The resource a reference value names by type and id: `Type/id`, or `id` under a type modifier
+ * (`subject:Patient=1`). Undefined for other modifiers and for values of any other shape.
+ */
+function referencedResource(value: string, modifier: string | undefined): { type: string; id: string } | undefined {
   const parts = unescapeValue(value).split('/');
-  return typeModifier === undefined
-    ? parts.length === 2 && RECORD_TYPES.has(parts[0] ?? '')
-    : parts.length === 1 && RECORD_TYPES.has(typeModifier);
-};
+  if (modifier === undefined) {
+    const [type, id] = parts;
+    return parts.length === 2 && type !== undefined && id !== undefined ? { type, id } : undefined;
+  }
+  const [id] = parts;
+  return /^[A-Z]/.test(modifier) && parts.length === 1 && id !== undefined ? { type: modifier, id } : undefined;
+}
 
 /**
  * Whether a criterion confines the matches to the records of a few patients or encounters, whatever
@@ -347,11 +354,9 @@ function pinsRecord(criterion: Criterion): boolean {
       return RECORD_TYPES.has(criterion.targetType);
     case 'value': {
       const { parameter, modifier, values } = criterion;
-      const typeModifier = modifier !== undefined && /^[A-Z]/.test(modifier) ? modifier : undefined;
       return (
         parameter.type === 'reference' &&
-        (modifier === undefined || typeModifier !== undefined) &&
-        values.every((value) => isRecordReference(value, typeModifier))
+        values.every((value) => RECORD_TYPES.has(referencedResource(value, modifier)?.type ?? ''))
       );
     }
     case 'chain':
@@ -371,15 +376,6 @@ function pinsRecord(criterion: Criterion): boolean {
   }
 }
 
-/** The reference value `Patient/<id>` (or `<id>` under `:Patient`) names, else undefined. */
-function patientIdOf(value: string, typeModifier: string | undefined): string | undefined {
-  const parts = unescapeValue(value).split('/');
-  if (typeModifier === undefined) {
-    return parts.length === 2 && parts[0] === 'Patient' ? parts[1] : undefined;
-  }
-  return parts.length === 1 && typeModifier === 'Patient' ? parts[0] : undefined;
-}
-
 /**
  * The patients a pinning criterion confines the matches to, when it names them: a compartment
  * `Patient/1/…`, or a reference parameter whose every value is a Patient (`subject=Patient/1`,
@@ -393,9 +389,8 @@ function pinnedPatients(criterion: Criterion): string[] | undefined {
   if (criterion.kind !== 'value' || criterion.parameter.type !== 'reference') {
     return undefined;
   }
-  const typeModifier =
-    criterion.modifier !== undefined && /^[A-Z]/.test(criterion.modifier) ? criterion.modifier : undefined;
-  const ids = criterion.values.map((value) => patientIdOf(value, typeModifier));
+  const targets = criterion.values.map((value) => referencedResource(value, criterion.modifier));
+  const ids = targets.map((target) => (target?.type === 'Patient' ? target.id : undefined));
   return ids.every((id) => id !== undefined) ? ids : undefined;
 }
 
