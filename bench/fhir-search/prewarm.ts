@@ -3,7 +3,10 @@
 // a load: the load's last writes, not the search indexes). A clinic's server that has run for a
 // while has its searched indexes cached; measuring from empty buffers would time the disk instead.
 // `pg_prewarm` (PostgreSQL contrib) reads the relations in: all of them into the OS cache, then the
-// searched tables' indexes and the resource table into shared buffers, as much as fits.
+// searched tables' indexes and the resource table into shared buffers, as much as fits. The audit
+// trail's indexes are read too: every search writes an entry, and the integrator files it into them
+// (the entry id's index at a random page), which a cold cache turned into disk reads during the
+// first shape measured.
 import type { Database } from '../../packages/server/src/index.ts';
 import { QUERIED_TABLES } from '../../packages/server/src/modules/import/analyze-tables.ts';
 
@@ -23,24 +26,34 @@ type Relation = { oid: number; name: string; isIndex: boolean; bytes: number; ta
 /** Searches never read the journey tables; the journey screens do, and are measured elsewhere. */
 const SEARCHED_TABLES = QUERIED_TABLES.filter((table) => !table.startsWith('journey_'));
 
+/** Every request's audit entry is written to, then integrated into, these tables' indexes (not their heaps). */
+const AUDIT_TABLES = ['audit_entry', 'audit_leaf', 'audit_node'];
+
 /** Of shared buffers, this share may be filled ahead; the rest is left for what the load itself reads. */
 const BUFFER_SHARE = 0.9;
 
-/** The searched tables with their indexes and TOAST (large resources' JSON lives there), with sizes. */
+/**
+ * The searched tables with their indexes and TOAST (large resources' JSON lives there), and the audit
+ * tables' indexes, with sizes.
+ */
 async function searchedRelations(db: Database): Promise<Relation[]> {
   const { rows } = await db.query<{ oid: number; name: string; is_index: boolean; bytes: number; table_name: string }>(
     `WITH searched AS (
        SELECT oid, relname, reltoastrelid FROM pg_class
         WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' AND relname = ANY($1::text[])
+     ), audit AS (
+       SELECT oid, relname FROM pg_class
+        WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' AND relname = ANY($2::text[])
      ), relations AS (
        SELECT oid AS relid, relname AS table_name FROM searched
        UNION ALL SELECT reltoastrelid, relname FROM searched WHERE reltoastrelid <> 0
        UNION ALL SELECT i.indexrelid, s.relname FROM searched s JOIN pg_index i ON i.indrelid IN (s.oid, s.reltoastrelid)
+       UNION ALL SELECT i.indexrelid, a.relname FROM audit a JOIN pg_index i ON i.indrelid = a.oid
      )
      SELECT r.relid::int8::float8 AS oid, r.relid::regclass::text AS name, c.relkind = 'i' AS is_index,
             pg_relation_size(r.relid)::float8 AS bytes, r.table_name
        FROM relations r JOIN pg_class c ON c.oid = r.relid`,
-    [SEARCHED_TABLES],
+    [SEARCHED_TABLES, AUDIT_TABLES],
   );
   return rows.map((row) => ({
     oid: row.oid,
@@ -76,7 +89,10 @@ export function pickBufferedRelations(relations: readonly Relation[], budgetByte
 
 const MB = 2 ** 20;
 
-/** Reads the searched tables into the OS cache and their indexes into shared buffers (PostgreSQL only). */
+/**
+ * Reads the searched tables and the audit indexes into the OS cache, and the indexes into shared
+ * buffers (PostgreSQL only).
+ */
 export async function prewarmSearchedTables(db: Database): Promise<PrewarmReport> {
   const started = performance.now();
   await db.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');

@@ -65,6 +65,9 @@ export type DatasetReport = {
  */
 export type ShapePlans = RequestPlans & { shape: QueryShape; firstExecutionMs?: number };
 
+/** One shape's unmeasured run on the freshly started server, before the first measured shape. */
+export type ServerWarmUp = { shape: QueryShape; operations: number; errors: number; p50Ms: number; p99Ms: number };
+
 export type SearchModeReport = {
   benchmark: 'fhir-search';
   mode: DatabaseMode;
@@ -74,6 +77,8 @@ export type SearchModeReport = {
   machine: Record<string, unknown>;
   settings: Record<string, unknown>;
   dataset: DatasetReport;
+  /** Absent in reports from before the server was warmed up. */
+  serverWarmUp?: ServerWarmUp[];
   queries: QueryMeasurement[];
   everythingWalk: PageWalk | undefined;
   explain: ShapePlans[];
@@ -134,13 +139,26 @@ function cpuText(cpu: CpuPerOperation | undefined): string {
   return cpu ? `${cpu.serverMs} / ${cpu.databaseMs ?? '–'} / ${cpu.clientMs}` : '–';
 }
 
+export function serverWarmUpLines(reports: SearchModeReport[]): string[] {
+  return reports.flatMap(({ mode, serverWarmUp }) =>
+    serverWarmUp && serverWarmUp.length > 0
+      ? [
+          '',
+          `${mode}: the server's warm-up, unmeasured (start-up, not steady state): ` +
+            serverWarmUp.map((run) => `(${run.shape}) p50 ${fmt(run.p50Ms)} / p99 ${fmt(run.p99Ms)} ms`).join(', ') +
+            '.',
+        ]
+      : [],
+  );
+}
+
 function prewarmLines(reports: SearchModeReport[]): string[] {
   return reports.flatMap(({ mode, prewarm: p }) =>
     p
       ? [
           '',
           `${mode}: before the load, \`pg_prewarm\` read the searched tables into the OS cache (${fmt(p.osCacheMb)} MB) and ` +
-            `their indexes and the resource table into shared buffers (${fmt(p.sharedBuffersMb)} MB) in ${fmt(p.seconds)} s` +
+            `their indexes, the audit tables' indexes and the resource table into shared buffers (${fmt(p.sharedBuffersMb)} MB) in ${fmt(p.seconds)} s` +
             (p.leftToOsCache.length > 0 ? `; left in the OS cache only: ${p.leftToOsCache.join(', ')}` : '') +
             '.',
         ]
@@ -261,7 +279,11 @@ export function renderMarkdown(reports: SearchModeReport[]): string {
     lines.push(
       `${String(m.cpuCount)} × ${String(m.cpuModel)}, ${String(m.memoryGb)} GB, Node ${String(m.node)}, ${first.startedAt}`,
       '',
-      `Timed phases: ${String(first.settings.warmupMs)} ms warm-up + ${String(first.settings.durationMs)} ms measured per query, ` +
+      // Reports from before the server warm-up have no serverWarmupMs.
+      (typeof first.settings.serverWarmupMs === 'number'
+        ? `After the server starts, every shape runs ${String(first.settings.serverWarmupMs)} ms unmeasured in turn. `
+        : '') +
+        `Timed phases: ${String(first.settings.warmupMs)} ms warm-up + ${String(first.settings.durationMs)} ms measured per query, ` +
         `${String(first.settings.clients)} concurrent clients, a different patient per request. ` +
         `Target: p99 < ${TARGET_P99_MS} ms for (a)–(d) on PostgreSQL at 1M resources.`,
       '',
@@ -270,6 +292,7 @@ export function renderMarkdown(reports: SearchModeReport[]): string {
   lines.push(
     ...datasetLines(reports),
     ...prewarmLines(reports),
+    ...serverWarmUpLines(reports),
     '',
     ...queryLines(reports),
     ...walkLines(reports),
