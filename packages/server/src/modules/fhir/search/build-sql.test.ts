@@ -40,12 +40,12 @@ describe('dateCondition', () => {
       // Replace placeholders by the values they stand for, to read the comparison.
       return text.replace(/\$(\d+)::timestamptz/g, (_match, index: string) => String(params.values[Number(index) - 1]));
     };
-    assert.equal(sql('eq'), '(lo >= L AND hi <= H)');
-    assert.equal(sql('ne'), 'NOT (lo >= L AND hi <= H)');
+    assert.equal(sql('eq'), '(lo >= L AND lo <= H AND hi <= H)');
+    assert.equal(sql('ne'), 'NOT (lo >= L AND lo <= H AND hi <= H)');
     assert.equal(sql('gt'), 'hi > H');
     assert.equal(sql('lt'), 'lo < L');
-    assert.equal(sql('ge'), '(hi > H OR (lo >= L AND hi <= H))');
-    assert.equal(sql('le'), '(lo < L OR (lo >= L AND hi <= H))');
+    assert.equal(sql('ge'), '(hi > H OR (lo >= L AND lo <= H AND hi <= H))');
+    assert.equal(sql('le'), '(lo < L OR (lo >= L AND lo <= H AND hi <= H))');
     assert.equal(sql('sa'), 'lo > H');
     assert.equal(sql('eb'), 'hi < L');
   });

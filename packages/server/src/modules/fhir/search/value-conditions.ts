@@ -111,7 +111,11 @@ function ofTypeCondition(x: string, value: string, params: SqlParams): string {
 export function dateCondition(prefix: Prefix, range: DateRange, low: string, high: string, params: SqlParams): string {
   const sl = lazyParam(params, range.low, '::timestamptz');
   const sh = lazyParam(params, range.high, '::timestamptz');
-  const contained = () => `(${low} >= ${sl()} AND ${high} <= ${sh()})`;
+  // `low <= sh` follows from `high <= sh`, as a range never ends before it starts (a Period whose
+  // start is after its end breaks R4's per-1, and no longer counts as contained). Stated, it bounds
+  // the range index on `low` from both sides, where `low >= sl` alone read every later row of the
+  // code: for `birthdate=1933-11-02`, every patient born after that day.
+  const contained = () => `(${low} >= ${sl()} AND ${low} <= ${sh()} AND ${high} <= ${sh()})`;
   switch (prefix) {
     case 'eq':
       return contained();
