@@ -84,7 +84,7 @@ export type SearchModeReport = {
   explain: ShapePlans[];
   /** PostgreSQL's caches warmed after EXPLAIN and before the load (absent in older reports and embedded). */
   prewarm?: PrewarmReport;
-  /** Failed requests, page walks, EXPLAIN passes, and a server that did not exit cleanly. */
+  /** Failed requests (the warm-up's too), page walks, EXPLAIN passes, and a server that did not exit cleanly. */
   errors: number;
   problems: string[];
 };
@@ -139,6 +139,7 @@ function cpuText(cpu: CpuPerOperation | undefined): string {
   return cpu ? `${cpu.serverMs} / ${cpu.databaseMs ?? '–'} / ${cpu.clientMs}` : '–';
 }
 
+/** The warm-up pass's latencies, as start-up: they are not measurements of the shapes. */
 export function serverWarmUpLines(reports: SearchModeReport[]): string[] {
   return reports.flatMap(({ mode, serverWarmUp }) =>
     serverWarmUp && serverWarmUp.length > 0

@@ -501,6 +501,7 @@ async function runMode(
       explain,
       ...(prewarm ? { prewarm } : {}),
       errors:
+        serverWarmUp.reduce((sum, run) => sum + run.errors, 0) +
         queries.reduce((sum, q) => sum + q.errors, 0) +
         explainErrors.length +
         (walkFailed ? 1 : 0) +
