@@ -23,7 +23,6 @@ import { explainRequest, readTableRows } from './explain.ts';
 import { prewarmSearchedTables, type PrewarmReport } from './prewarm.ts';
 import { reserveHugePages } from './huge-pages.ts';
 import { STATEMENT_STATS_SETTINGS, StatementStats, type ShapeStatementStats } from './statement-stats.ts';
-import { prepareKeptDatabase, readKeptDataset, saveKeptDataset } from './kept-postgres.ts';
 import { BATCH_SIZE, loadClones, loadInWorkers, type LoadOutcome } from './load-dataset.ts';
 import { checkBundle, QUERY_SHAPES, SHAPES, type QueryShape, type ShapeDefinition } from './queries.ts';
 import {
@@ -38,6 +37,7 @@ import {
   type ServerWarmUp,
 } from './report.ts';
 import { parseModes, runBenchmark, runModesAndReport } from '../fhir-store/bench-main.ts';
+import { prepareKeptDatabase, readKeptDataset, saveKeptDataset } from '../fhir-store/kept-postgres.ts';
 
 const TENANT = 'bench';
 const CLIENTS = 16;
@@ -45,6 +45,9 @@ const LOAD_WORKERS = 2;
 const BIG_PATIENT_RESOURCES = 2000;
 /** A walk of `$everything` stops here: a server whose `next` links never end is broken, not slow. */
 const MAX_PAGES = 1000;
+
+/** What a `--keep-dir` run leaves besides the cluster: what was loaded and the patients to ask about. */
+type KeptDataset = { dataset: DatasetReport; samples: PatientSample[] };
 
 type Settings = {
   quick: boolean;
@@ -183,7 +186,7 @@ async function loadDataset(
  * integrated its audit entries, or whose server stopped half-way through them, has a backlog.
  */
 async function reuseDataset(db: Database, dir: string, dataDir: string) {
-  const { dataset, samples } = readKeptDataset(dir);
+  const { dataset, samples } = readKeptDataset(dir) as KeptDataset;
   log(`postgres: reusing ${dataset.resources.toLocaleString('en-US')} resources of ${dataset.patients} patients`);
   await settleAuditBacklog(db, dataDir);
   await analyzeQueriedTables(db);

@@ -15,6 +15,11 @@ export type ScaleModeReport = {
   finishedAt: string;
   machine: Record<string, unknown>;
   population: { seed: string; records: number; people: number; truePairs: number; corrupted: number };
+  /**
+   * A population kept in `dir` (`--keep-dir`, `--reuse-dir`): which of its runs this was; when
+   * `reused`, load, train and dedupe are the keeping run's figures. Absent otherwise.
+   */
+  kept?: { dir: string; run: number; reused: boolean };
   load: { seconds: number; patientsPerSecond: number; method: string };
   train: { seconds: number; modelVersion: number; memory: MemoryPeak };
   dedupe: {
@@ -96,6 +101,14 @@ export function renderScaleMarkdown(reports: ScaleModeReport[]): string {
     'Peak RSS: the largest resident set sampled during the phase, the embedded database included (it runs in the process).',
   );
   lines.push(`Target: incremental match p99 < ${INCREMENTAL_P99_TARGET_MS} ms against 1M patients on PostgreSQL.`);
+  for (const { mode, kept } of reports) {
+    if (kept) {
+      lines.push(
+        `- ${mode}: population kept in \`${kept.dir}\`, run ${kept.run}` +
+          (kept.reused ? "; load, training and dedupe are the keeping run's figures." : ' (the keeping run).'),
+      );
+    }
+  }
   for (const report of reports) {
     for (const problem of report.problems) {
       lines.push(`- ${report.mode}: ${problem}`);

@@ -2,6 +2,7 @@
 // store, then batch deduplication of all of it (time, peak memory), incremental matching of new
 // patients created through the API against the population, and Patient/$match latency.
 // Usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S] [--cpu-prof DIR]
+//                                [--keep-dir DIR | --reuse-dir DIR]
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import {
   migrate,
   openDatabase,
   trainTenantModel,
+  type Database,
 } from '../../packages/server/src/index.ts';
 import { CANDIDATE_BUDGET } from '../../packages/server/src/modules/mpi/mpi-records.ts';
 import { analyzeQueriedTables, QUERIED_TABLES } from '../../packages/server/src/modules/import/analyze-tables.ts';
@@ -20,8 +22,16 @@ import { machineInfo } from '../fhir-store/machine.ts';
 import { summarizeLatencies } from '../fhir-store/percentiles.ts';
 import type { DatabaseMode } from '../fhir-store/report.ts';
 import { startServerProcess } from '../fhir-store/server-process.ts';
-import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
+import { prepareKeptDatabase } from '../fhir-store/kept-postgres.ts';
+import { prepareModeDatabase, type ModeDatabase } from '../fhir-store/mode-database.ts';
 import { createBenchClient, type BenchClient } from './bench-support.ts';
+import {
+  readKeptPopulation,
+  RESERVED_RUNS,
+  saveKeptPopulation,
+  sliceOf,
+  type KeptPopulation,
+} from './kept-population.ts';
 import { LOAD_BATCH, loadPopulation } from './load-population.ts';
 import { measureLookups, type LookupStats } from './lookup-stats.ts';
 import { emptyStats, generatePopulation, type PopulationRecord } from './population/generate-population.ts';
@@ -45,6 +55,10 @@ type Settings = {
   warmup: number;
   /** `--cpu-prof`: where the server writes a V8 CPU profile of the creates and `$match` (`node --cpu-prof`). */
   profileDir: string | undefined;
+  /** `--keep-dir`: load, train and deduplicate into a cluster in this directory, and leave it there. */
+  keepDir: string | undefined;
+  /** `--reuse-dir`: start the cluster a `--keep-dir` run left and measure the creates, `$match` and lookups only. */
+  reuseDir: string | undefined;
 };
 
 /** Default population: 1M on PostgreSQL, 50,000 embedded (PGlite is one process), 2,000 with --quick. */
@@ -136,17 +150,93 @@ async function measureRequests(
   return { creates, matches, matchSteps: matchSteps.slice(warmup) };
 }
 
+/** Loads the population, trains and deduplicates: the figures a kept population keeps. */
+async function loadTrainAndDedupe(
+  db: Database,
+  mode: DatabaseMode,
+  loading: Iterator<PopulationRecord>,
+  size: number,
+): Promise<KeptPopulation['firstRun']> {
+  log(`${mode}: loading ${size.toLocaleString('en-US')} synthetic patients`);
+  let lastLog = performance.now();
+  const loadSeconds = await loadPopulation(db, {
+    tenantId: TENANT,
+    records: loading,
+    count: size,
+    onProgress: (written) => {
+      if (performance.now() - lastLog > 10_000 || written >= size) {
+        lastLog = performance.now();
+        log(`  loaded ${written.toLocaleString('en-US')} / ${size.toLocaleString('en-US')}`);
+      }
+    },
+  });
+  await analyzeQueriedTables(db);
+
+  // 2. Train, then batch-deduplicate everything, with the peak memory of this process (the
+  // embedded database runs inside it too).
+  const trained = await measureMemory(() => trainTenantModel(db, { tenantId: TENANT }));
+  log(`${mode}: trained model v${trained.result.version} in ${trained.seconds.toFixed(1)} s`);
+  const phases = new Map<string, number>();
+  let phase: string | undefined;
+  let phaseStarted = performance.now();
+  let lastReport = phaseStarted;
+  const dedupe = await measureMemory(() =>
+    dedupeTenant(db, {
+      tenantId: TENANT,
+      onProgress: (progress) => {
+        // A phase reports after each of its batches: it began when the previous one last reported.
+        if (progress.phase !== phase) {
+          phase = progress.phase;
+          phaseStarted = lastReport;
+        }
+        lastReport = performance.now();
+        phases.set(progress.phase, round((lastReport - phaseStarted) / 1000));
+      },
+    }),
+  );
+  log(
+    `${mode}: dedupe ${dedupe.seconds.toFixed(1)} s, peak RSS ${dedupe.memory.maxRssMb} MB, ${dedupe.result.clusters} clusters`,
+  );
+  // The embedded database runs no autovacuum: without statistics on the index's tables the
+  // server would plan its matching queries blind. On PostgreSQL this is what autovacuum does later.
+  await db.query(`VACUUM (ANALYZE) ${[...QUERIED_TABLES, ...MPI_TABLES].join(', ')}`);
+  return {
+    load: {
+      seconds: round(loadSeconds),
+      patientsPerSecond: Math.round(size / loadSeconds),
+      method: `the store's batch writer (rows, search index, audit, journey), ${LOAD_BATCH.toLocaleString('en-US')} per transaction, no per-write matching`,
+    },
+    train: { seconds: round(trained.seconds), modelVersion: trained.result.version, memory: trained.memory },
+    dedupe: {
+      seconds: round(dedupe.seconds),
+      patientsPerSecond: Math.round(size / dedupe.seconds),
+      memory: dedupe.memory,
+      phaseSeconds: Object.fromEntries(phases),
+      report: dedupe.result,
+    },
+  };
+}
+
 async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleModeReport> {
   const startedAt = new Date().toISOString();
-  const size = populationSize(mode, settings);
   try {
     // A quarter of memory for shared buffers, as a database server would be set up.
-    const sharedBuffers = `${Math.min(8192, Math.floor(os.totalmem() / 4 / 2 ** 20))}MB`;
-    const database = await prepareModeDatabase(mode, {
-      benchmark: 'mpi-scale',
-      log,
-      postgresSettings: { shared_buffers: sharedBuffers },
-    });
+    const postgresSettings = { shared_buffers: `${Math.min(8192, Math.floor(os.totalmem() / 4 / 2 ** 20))}MB` };
+    const keptDir = settings.reuseDir ?? settings.keepDir;
+    const database: ModeDatabase = keptDir
+      ? await prepareKeptDatabase({ dir: keptDir, create: settings.reuseDir === undefined, log, postgresSettings })
+      : await prepareModeDatabase(mode, { benchmark: 'mpi-scale', log, postgresSettings });
+    const reused = settings.reuseDir === undefined ? undefined : readKeptPopulation(settings.reuseDir);
+    const size = reused?.records ?? populationSize(mode, settings);
+    const seed = reused?.seed ?? settings.seed;
+    // What this run takes after the loaded records: its new patients, then its `$match` probes.
+    const perRun = settings.probes * 2 + settings.warmup * 2;
+    if (reused && perRun > reused.perRun) {
+      throw new Error(`--reuse-dir ${keptDir}: kept with ${reused.perRun} records per run, this run needs ${perRun}`);
+    }
+    // A kept population reserves records for later runs; the generator is asked for all of them.
+    const generated = reused?.generated ?? size + perRun * (settings.keepDir ? RESERVED_RUNS : 1);
+    const runsTaken = reused?.runsTaken ?? 0;
     const db = await openDatabase({
       databaseUrl: database.databaseUrl,
       dataDir: database.dataDir,
@@ -158,9 +248,8 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
 
     // 1. Generate and load: the population streams from the generator straight into the store. The
     // records after the first `size` are the new patients and the $match probes.
-    const extra = settings.probes * 2 + settings.warmup * 2;
     const stats = emptyStats();
-    const stream = generatePopulation({ seed: settings.seed, records: size + extra }, stats)[Symbol.iterator]();
+    const stream = generatePopulation({ seed, records: generated }, stats)[Symbol.iterator]();
     // The people loaded, to tell whether a new patient's lookup finds their existing record.
     const loadedPeople = new Set<string>();
     const loading: Iterator<PopulationRecord> = {
@@ -172,53 +261,35 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
         return next;
       },
     };
-    log(`${mode}: loading ${size.toLocaleString('en-US')} synthetic patients`);
-    let lastLog = performance.now();
-    const loadSeconds = await loadPopulation(db, {
-      tenantId: TENANT,
-      records: loading,
-      count: size,
-      onProgress: (written) => {
-        if (performance.now() - lastLog > 10_000 || written >= size) {
-          lastLog = performance.now();
-          log(`  loaded ${written.toLocaleString('en-US')} / ${size.toLocaleString('en-US')}`);
-        }
-      },
-    });
+    let firstRun: KeptPopulation['firstRun'];
+    if (reused) {
+      log(`${mode}: reusing ${size.toLocaleString('en-US')} patients kept in ${keptDir} (run ${runsTaken + 1})`);
+      // The same seed and total give the same stream: read past the loaded records to know their people.
+      for (let index = 0; index < size; index++) {
+        loading.next();
+      }
+      firstRun = reused.firstRun;
+    } else {
+      firstRun = await loadTrainAndDedupe(db, mode, loading, size);
+    }
     const rest: PopulationRecord[] = [];
     for (let next = stream.next(); !next.done; next = stream.next()) {
       rest.push(next.value);
     }
-    await analyzeQueriedTables(db);
-
-    // 2. Train, then batch-deduplicate everything, with the peak memory of this process (the
-    // embedded database runs inside it too).
-    const trained = await measureMemory(() => trainTenantModel(db, { tenantId: TENANT }));
-    log(`${mode}: trained model v${trained.result.version} in ${trained.seconds.toFixed(1)} s`);
-    const phases = new Map<string, number>();
-    let phase: string | undefined;
-    let phaseStarted = performance.now();
-    let lastReport = phaseStarted;
-    const dedupe = await measureMemory(() =>
-      dedupeTenant(db, {
-        tenantId: TENANT,
-        onProgress: (progress) => {
-          // A phase reports after each of its batches: it began when the previous one last reported.
-          if (progress.phase !== phase) {
-            phase = progress.phase;
-            phaseStarted = lastReport;
-          }
-          lastReport = performance.now();
-          phases.set(progress.phase, round((lastReport - phaseStarted) / 1000));
-        },
-      }),
-    );
-    log(
-      `${mode}: dedupe ${dedupe.seconds.toFixed(1)} s, peak RSS ${dedupe.memory.maxRssMb} MB, ${dedupe.result.clusters} clusters`,
-    );
-    // The embedded database runs no autovacuum: without statistics on the index's tables the
-    // server would plan its matching queries blind. On PostgreSQL this is what autovacuum does later.
-    await db.query(`VACUUM (ANALYZE) ${[...QUERIED_TABLES, ...MPI_TABLES].join(', ')}`);
+    const { start } = sliceOf({ perRun: reused?.perRun ?? perRun, runsTaken });
+    const ours = rest.slice(start, start + perRun);
+    if (keptDir) {
+      // Taken before measuring: a run that fails half-way has still created some of its patients.
+      saveKeptPopulation(keptDir, {
+        benchmark: 'mpi-scale',
+        seed,
+        records: size,
+        generated,
+        perRun: reused?.perRun ?? perRun,
+        runsTaken: runsTaken + 1,
+        firstRun,
+      });
+    }
     await closeDb();
 
     // 3. The real server: new patients through the API (incremental matching in the create), and $match.
@@ -230,8 +301,8 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
     });
     const stopServer = onCleanup('server', server.stop);
     const client = createBenchClient(server.origin, server.accessToken, 1);
-    const incoming = rest.slice(0, settings.probes + settings.warmup);
-    const probes = rest.slice(settings.probes + settings.warmup);
+    const incoming = ours.slice(0, settings.probes + settings.warmup);
+    const probes = ours.slice(settings.probes + settings.warmup);
     const requests = await measureRequests(client, incoming, probes, settings.warmup);
     await client.close();
     await stopServer();
@@ -273,25 +344,14 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
         freeMemoryGbAtEnd: Math.round(os.freemem() / 2 ** 30),
       },
       population: {
-        seed: settings.seed,
+        seed,
         records: size,
         people: stats.people,
         truePairs: stats.truePairs,
         corrupted: stats.corrupted,
       },
-      load: {
-        seconds: round(loadSeconds),
-        patientsPerSecond: Math.round(size / loadSeconds),
-        method: `the store's batch writer (rows, search index, audit, journey), ${LOAD_BATCH.toLocaleString('en-US')} per transaction, no per-write matching`,
-      },
-      train: { seconds: round(trained.seconds), modelVersion: trained.result.version, memory: trained.memory },
-      dedupe: {
-        seconds: round(dedupe.seconds),
-        patientsPerSecond: Math.round(size / dedupe.seconds),
-        memory: dedupe.memory,
-        phaseSeconds: Object.fromEntries(phases),
-        report: dedupe.result,
-      },
+      ...(keptDir ? { kept: { dir: path.resolve(keptDir), run: runsTaken + 1, reused: reused !== undefined } } : {}),
+      ...firstRun,
       incremental: {
         createRequest: summarizeLatencies(requests.creates),
         matchStep:
@@ -334,7 +394,8 @@ function round(value: number): number {
 }
 
 const USAGE =
-  'usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S] [--cpu-prof DIR]\n';
+  'usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S] [--cpu-prof DIR]\n' +
+  '                               [--keep-dir DIR | --reuse-dir DIR]   (kept populations: --mode postgres only)\n';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -344,11 +405,18 @@ async function main(): Promise<number> {
       records: { type: 'string' },
       seed: { type: 'string', default: 'caregraph-mpi-scale' },
       'cpu-prof': { type: 'string' },
+      'keep-dir': { type: 'string' },
+      'reuse-dir': { type: 'string' },
     },
   });
   const modes = parseModes(values.mode);
   const records = values.records === undefined ? undefined : Number(values.records);
-  if (modes.length === 0 || (records !== undefined && !(Number.isInteger(records) && records > 0))) {
+  const keepDir = values['keep-dir'];
+  const reuseDir = values['reuse-dir'];
+  const keptDirValid =
+    (keepDir === undefined && reuseDir === undefined) ||
+    (values.mode === 'postgres' && (keepDir === undefined || reuseDir === undefined));
+  if (modes.length === 0 || !keptDirValid || (records !== undefined && !(Number.isInteger(records) && records > 0))) {
     process.stderr.write(USAGE);
     return 2;
   }
@@ -359,6 +427,8 @@ async function main(): Promise<number> {
     probes: values.quick ? 50 : 500,
     warmup: values.quick ? 5 : 20,
     profileDir: values['cpu-prof'],
+    keepDir,
+    reuseDir,
   };
   return runModesAndReport({
     benchmark: 'mpi-scale',

@@ -1,32 +1,18 @@
-// A PostgreSQL cluster in a directory the benchmark keeps: `--keep-dir` creates it and leaves it
-// behind after the run, `--reuse-dir` starts it again so a 1M-resource dataset is loaded once and
-// measured many times. Settings match the temporary cluster's (`scripts/temporary-postgres.ts`):
-// loopback only, trust auth, fsync=off. When running as root, the server runs as the `postgres`
+// A PostgreSQL cluster in a directory a benchmark keeps: `--keep-dir` creates it and leaves it
+// behind after the run, `--reuse-dir` starts it again so a large dataset (the search benchmark's 1M
+// resources, the patient index's 1M patients) is loaded once and measured many times. Settings
+// match the temporary cluster's (`scripts/temporary-postgres.ts`): loopback only, trust auth, fsync=off. When running as root, the server runs as the `postgres`
 // system user, since PostgreSQL refuses to run as root.
 import { spawn } from 'node:child_process';
-import {
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findBinDir, freePort, postgresUid, runAs } from '../../scripts/temporary-postgres.ts';
-import { onCleanup } from '../fhir-store/cleanups.ts';
-import { postgresVersion } from '../fhir-store/machine.ts';
-import type { ModeDatabase } from '../fhir-store/mode-database.ts';
-import type { PatientSample } from './clone-synthea.ts';
-import type { DatasetReport } from './report.ts';
-
-/** What a kept directory holds besides the cluster: what was loaded and the patients to ask about. */
-export type KeptDataset = { dataset: DatasetReport; samples: PatientSample[] };
+import { onCleanup } from './cleanups.ts';
+import { postgresVersion } from './machine.ts';
+import type { ModeDatabase } from './mode-database.ts';
 
 const CLUSTER = 'pgdata';
+const SERVER_FILES = 'server-data';
 const DATASET_FILE = 'dataset.json';
 
 /** Starts `postgres` on `<dir>/pgdata` and waits until it accepts connections; `stop` leaves the files. */
@@ -85,8 +71,8 @@ async function startCluster(dir: string, settings: Record<string, string>, creat
 
 /**
  * Starts the kept cluster of `dir` (creating it when `create`; then `dir` must be missing or empty),
- * plus a temporary data directory for the server's files. Both stop or go with the cleanups; the
- * cluster's files stay.
+ * with the server's data directory beside it (`dir/server-data`). The cluster stops with the
+ * cleanups; the files of both stay.
  */
 export async function prepareKeptDatabase(options: {
   dir: string;
@@ -107,10 +93,10 @@ export async function prepareKeptDatabase(options: {
   } else if (!existsSync(path.join(dir, DATASET_FILE))) {
     throw new Error(`--reuse-dir ${dir} holds no finished load (${DATASET_FILE} is missing)`);
   }
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caregraph-bench-search-'));
-  onCleanup('data directory', async () => {
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  // The server's own files (its key-encryption key, the audit signing key) stay with the database
+  // they protect: a new key-encryption key could not unwrap the tenant's data keys wrapped at the load.
+  const dataDir = path.join(dir, SERVER_FILES);
+  mkdirSync(dataDir, { recursive: true });
   const described = Object.entries(options.postgresSettings).map(([name, value]) => `${name} ${value}`);
   options.log(`${options.create ? 'creating' : 'starting'} the kept PostgreSQL in ${dir} (${described.join(', ')})`);
   const postgres = await startCluster(dir, options.postgresSettings, options.create);
@@ -125,11 +111,15 @@ export async function prepareKeptDatabase(options: {
   };
 }
 
-/** Written only after a load finished, so its presence marks a directory worth reusing. */
-export function saveKeptDataset(dir: string, kept: KeptDataset): void {
+/**
+ * What the benchmark needs of its load besides the cluster (its report, what to ask about). Written
+ * only after a load finished, so its presence marks a directory worth reusing.
+ */
+export function saveKeptDataset(dir: string, kept: object): void {
   writeFileSync(path.join(path.resolve(dir), DATASET_FILE), `${JSON.stringify(kept)}\n`);
 }
 
-export function readKeptDataset(dir: string): KeptDataset {
-  return JSON.parse(readFileSync(path.join(path.resolve(dir), DATASET_FILE), 'utf8')) as KeptDataset;
+/** What `saveKeptDataset` wrote; the caller knows (and checks) its shape. */
+export function readKeptDataset(dir: string): unknown {
+  return JSON.parse(readFileSync(path.join(path.resolve(dir), DATASET_FILE), 'utf8')) as unknown;
 }
