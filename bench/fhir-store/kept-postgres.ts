@@ -1,15 +1,16 @@
 // A PostgreSQL cluster in a directory a benchmark keeps: `--keep-dir` creates it and leaves it
 // behind after the run, `--reuse-dir` starts it again so a large dataset (the search benchmark's 1M
 // resources, the patient index's 1M patients) is loaded once and measured many times. Settings
-// match the temporary cluster's (`scripts/temporary-postgres.ts`): loopback only, trust auth, fsync=off. When running as root, the server runs as the `postgres`
-// system user, since PostgreSQL refuses to run as root.
+// match the temporary cluster's (`scripts/temporary-postgres.ts`): loopback only, trust auth,
+// fsync=off. When running as root, the server runs as the `postgres` system user, since PostgreSQL
+// refuses to run as root.
 import { spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findBinDir, freePort, postgresUid, runAs } from '../../scripts/temporary-postgres.ts';
 import { onCleanup } from './cleanups.ts';
 import { postgresVersion } from './machine.ts';
-import type { ModeDatabase } from './mode-database.ts';
+import { postgresModeDatabase, type ModeDatabase } from './mode-database.ts';
 
 const CLUSTER = 'pgdata';
 const SERVER_FILES = 'server-data';
@@ -102,13 +103,7 @@ export async function prepareKeptDatabase(options: {
   const postgres = await startCluster(dir, options.postgresSettings, options.create);
   onCleanup('kept PostgreSQL', postgres.stop);
   const version = (await postgresVersion(postgres.url)).replace('temporary', 'kept');
-  return {
-    dataDir,
-    databaseUrl: postgres.url,
-    socketUrl: postgres.socketUrl,
-    databaseVersion: [version, ...described].join(', '),
-    ...(postgres.pid ? { databasePid: postgres.pid } : {}),
-  };
+  return postgresModeDatabase(dataDir, postgres, [version, ...described]);
 }
 
 /**

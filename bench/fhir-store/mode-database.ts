@@ -40,11 +40,20 @@ export async function prepareModeDatabase(
   const postgres = await startTemporaryPostgres(settings);
   onCleanup('temporary PostgreSQL', postgres.stop);
   const version = await postgresVersion(postgres.url);
+  return postgresModeDatabase(dataDir, postgres, [version, ...described]);
+}
+
+/** A started PostgreSQL as a mode's database: its URLs, postmaster and the report's description. */
+export function postgresModeDatabase(
+  dataDir: string,
+  postgres: { url: string; socketUrl: string; pid?: number | undefined },
+  description: string[],
+): ModeDatabase {
   return {
     dataDir,
     databaseUrl: postgres.url,
     socketUrl: postgres.socketUrl,
-    databaseVersion: [version, ...described].join(', '),
+    databaseVersion: description.join(', '),
     ...(postgres.pid ? { databasePid: postgres.pid } : {}),
   };
 }
