@@ -263,6 +263,11 @@ async function walkEverything(client: FhirClient, definition: ShapeDefinition, f
   return { walks, pages, resources, latency: summarizeLatencies(times) } satisfies PageWalk;
 }
 
+/** One request of the shape for a random candidate patient; resolves to the entries it answered. */
+function askShape(client: FhirClient, definition: ShapeDefinition, candidates: readonly PatientSample[]) {
+  return async () => checkBundle(await client.get(pathOf(definition, randomItem(candidates))), definition).entries;
+}
+
 /**
  * Runs every selected shape in turn, unmeasured, on the freshly started server: its code has not
  * been compiled by V8's optimising tiers yet, its heap is still growing and its pools are still
@@ -277,8 +282,7 @@ async function warmUpServer(client: FhirClient, samples: PatientSample[], settin
       concurrency: CLIENTS,
       warmupMs: 0,
       durationMs: settings.serverWarmupMs,
-      operation: async () =>
-        checkBundle(await client.get(pathOf(definition, randomItem(candidates))), definition).entries,
+      operation: askShape(client, definition, candidates),
     });
     runs.push({
       shape: definition.shape,
@@ -335,10 +339,7 @@ async function runQueries(
         concurrency: CLIENTS,
         warmupMs: settings.warmupMs,
         durationMs: settings.durationMs,
-        operation: async () => {
-          const text = await client.get(pathOf(definition, randomItem(candidates)));
-          return checkBundle(text, definition).entries;
-        },
+        operation: askShape(client, definition, candidates),
       });
       const measurement = toQueryMeasurement(mode, definition, result, cpu.close(result.operations));
       if (statementStats) {
