@@ -5,7 +5,7 @@ import { fmt, type DatabaseMode } from '../fhir-store/report.ts';
 import type { RequestPlans } from './explain.ts';
 import type { PrewarmReport } from './prewarm.ts';
 import type { QueryShape, ShapeDefinition } from './queries.ts';
-import type { ShapeStatementStats } from './statement-stats.ts';
+import { statementTableLines, type ShapeStatementStats } from '../fhir-store/statement-stats.ts';
 
 /** The target for (a)–(d) on PostgreSQL at 1M resources: p99 below this many milliseconds. */
 export const TARGET_P99_MS = 50;
@@ -243,32 +243,19 @@ function explainLines(reports: SearchModeReport[]): string[] {
 
 function statementLines(reports: SearchModeReport[]): string[] {
   const measured = reports.flatMap((report) =>
-    report.queries.flatMap((q) => (q.statements ? [{ mode: report.mode, shape: q.shape, stats: q.statements }] : [])),
+    report.queries.flatMap((q) =>
+      q.statements ? [{ label: `${report.mode} (${q.shape})`, stats: q.statements }] : [],
+    ),
   );
   if (measured.length === 0) {
     return [];
   }
-  const lines = [
+  return [
     '',
     'What PostgreSQL ran in each measured window (`pg_stat_statements`), per request, the statements that took most time:',
     '',
-    '| mode | query | share of time | calls/req | plan ms | exec ms | buffers hit / read per call | statement |',
-    '|---|---|---:|---:|---:|---:|---:|---|',
+    ...statementTableLines(measured),
   ];
-  for (const { mode, shape, stats } of measured) {
-    const total = stats.totalPerRequest;
-    lines.push(
-      `| ${mode} | (${shape}) | all | ${fmt(total.calls)} | ${fmt(total.planMs)} | ${fmt(total.execMs)} | | |`,
-    );
-    for (const s of stats.statements) {
-      const query = s.query.replaceAll('|', '\\|').slice(0, 100);
-      lines.push(
-        `| ${mode} | (${shape}) | ${Math.round(s.shareOfTime * 100)}% | ${fmt(s.callsPerRequest)} | ${fmt(s.planMs)} | ` +
-          `${fmt(s.execMs)} | ${fmt(s.sharedHits)} / ${fmt(s.sharedReads)} | \`${query}\` |`,
-      );
-    }
-  }
-  return lines;
 }
 
 /** Every mode's dataset, queries, page walk and plans as markdown. */

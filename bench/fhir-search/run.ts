@@ -7,7 +7,6 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
-import { integrateAll, loadSigningKey } from '../../packages/server/src/modules/audit/index.ts';
 import { analyzeQueriedTables } from '../../packages/server/src/modules/import/analyze-tables.ts';
 import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
@@ -22,7 +21,13 @@ import { loadSources, planClones, type PatientSample, type SourceBundle } from '
 import { explainRequest, readTableRows } from './explain.ts';
 import { prewarmSearchedTables, type PrewarmReport } from './prewarm.ts';
 import { reserveHugePages } from './huge-pages.ts';
-import { STATEMENT_STATS_SETTINGS, StatementStats, type ShapeStatementStats } from './statement-stats.ts';
+import { settleAuditBacklog } from '../fhir-store/audit-backlog.ts';
+import {
+  STATEMENT_STATS_SETTINGS,
+  StatementStats,
+  statementLogLines,
+  type ShapeStatementStats,
+} from '../fhir-store/statement-stats.ts';
 import { BATCH_SIZE, loadClones, loadInWorkers, type LoadOutcome } from './load-dataset.ts';
 import { checkBundle, QUERY_SHAPES, SHAPES, type QueryShape, type ShapeDefinition } from './queries.ts';
 import {
@@ -108,26 +113,6 @@ function progressLogger(total: number): (resources: number) => void {
   };
 }
 
-/**
- * Puts the load's audit entries in the tree, as a running server's publisher would have done while
- * the data arrived (every write of the load recorded one; about 1.3M at 1M resources), and vacuums
- * the tables that grew. Left to the server, the backlog would be integrated during the measurement,
- * and the search shapes would be timed against a million-entry integration.
- */
-async function settleAuditBacklog(db: Database, dataDir: string): Promise<number> {
-  const started = performance.now();
-  const { integrated } = await integrateAll(db, {
-    getKey: () => loadSigningKey({ keyFile: undefined, dataDir }),
-    wait: true,
-  });
-  await db.query('VACUUM (ANALYZE) audit_entry, audit_leaf, audit_node, resource_history');
-  const seconds = (performance.now() - started) / 1000;
-  log(
-    `audit backlog: ${integrated.toLocaleString('en-US')} entries integrated, then vacuumed, in ${seconds.toFixed(1)} s`,
-  );
-  return Math.round(seconds * 10) / 10;
-}
-
 /** Loads the dataset into `db` (embedded) or through worker connections (PostgreSQL), then VACUUM ANALYZE. */
 async function loadDataset(
   mode: DatabaseMode,
@@ -150,7 +135,7 @@ async function loadDataset(
       : await loadClones({ db, tenantId: TENANT, sources, specs, onProgress });
   const rate = outcome.resources / outcome.seconds;
   log(`${mode}: loaded ${outcome.resources} resources in ${outcome.seconds.toFixed(1)} s (${Math.round(rate)}/s)`);
-  const auditSeconds = await settleAuditBacklog(db, dataDir);
+  const { seconds: auditSeconds } = await settleAuditBacklog(db, { dataDir, log });
   const analyzeStarted = performance.now();
   await analyzeQueriedTables(db);
   const analyzeSeconds = (performance.now() - analyzeStarted) / 1000;
@@ -188,7 +173,7 @@ async function loadDataset(
 async function reuseDataset(db: Database, dir: string, dataDir: string) {
   const { dataset, samples } = readKeptDataset(dir) as KeptDataset;
   log(`postgres: reusing ${dataset.resources.toLocaleString('en-US')} resources of ${dataset.patients} patients`);
-  await settleAuditBacklog(db, dataDir);
+  await settleAuditBacklog(db, { dataDir, log });
   await analyzeQueriedTables(db);
   return { dataset, samples, tableRows: await readTableRows(db) };
 }
@@ -382,14 +367,7 @@ async function runQueries(
 }
 
 function logStatements(shape: QueryShape, stats: ShapeStatementStats): void {
-  const total = stats.totalPerRequest;
-  log(`(${shape}) statements per request: ${total.calls}, planning ${total.planMs} ms, execution ${total.execMs} ms`);
-  for (const statement of stats.statements) {
-    log(
-      `  ${Math.round(statement.shareOfTime * 100)}% ${statement.callsPerRequest}/req plan ${statement.planMs} exec ${statement.execMs} ms ` +
-        `hit ${statement.sharedHits} read ${statement.sharedReads}: ${statement.query.slice(0, 120)}`,
-    );
-  }
+  statementLogLines(`(${shape})`, stats).forEach((line) => log(line));
 }
 
 async function runMode(

@@ -1,6 +1,8 @@
 // The scale benchmark's report: what is saved as JSON and how it is printed as Markdown.
 import type { DedupeReport } from '@caregraph/core/domain';
+import type { AuditBacklog } from '../fhir-store/audit-backlog.ts';
 import type { LatencySummary } from '../fhir-store/percentiles.ts';
+import { statementTableLines, type ShapeStatementStats } from '../fhir-store/statement-stats.ts';
 import type { DatabaseMode } from '../fhir-store/report.ts';
 import type { LookupStats } from './lookup-stats.ts';
 
@@ -30,6 +32,11 @@ export type ScaleModeReport = {
     phaseSeconds: Record<string, number>;
     report: DedupeReport;
   };
+  /**
+   * The audit entries the load and dedupe left outside the tree, integrated before the server starts
+   * (absent in reports from before: the server integrated them during the creates).
+   */
+  auditBacklog?: AuditBacklog;
   incremental: {
     createRequest: LatencySummary;
     matchStep: LatencySummary | undefined;
@@ -37,6 +44,8 @@ export type ScaleModeReport = {
     matchSubsteps?: Record<string, { creates: number; latency: LatencySummary | undefined }>;
   };
   match: LatencySummary;
+  /** With `--statement-stats`: what PostgreSQL ran per create and per `$match` in the measured windows. */
+  statements?: { creates: ShapeStatementStats; match: ShapeStatementStats };
   /** The candidate lookup alone for the `$match` probes, per budget; absent from reports made before it was measured. */
   lookups?: LookupStats[];
   errors: number;
@@ -96,11 +105,34 @@ export function renderScaleMarkdown(reports: ScaleModeReport[]): string {
       }
     }
   }
+  const statements = reports.flatMap((report) =>
+    report.statements
+      ? [
+          { label: `${report.mode} create`, stats: report.statements.creates },
+          { label: `${report.mode} $match`, stats: report.statements.match },
+        ]
+      : [],
+  );
+  if (statements.length > 0) {
+    lines.push(
+      '',
+      'What PostgreSQL ran per request in the measured windows (`pg_stat_statements`), the statements that took most time:',
+      '',
+      ...statementTableLines(statements),
+    );
+  }
   lines.push(
     '',
     'Peak RSS: the largest resident set sampled during the phase, the embedded database included (it runs in the process).',
   );
   lines.push(`Target: incremental match p99 < ${INCREMENTAL_P99_TARGET_MS} ms against 1M patients on PostgreSQL.`);
+  for (const { mode, auditBacklog } of reports) {
+    if (auditBacklog) {
+      lines.push(
+        `- ${mode}: before the server started, ${auditBacklog.entries.toLocaleString('en-US')} pending audit entries were integrated (and the audit tables vacuumed) in ${auditBacklog.seconds} s.`,
+      );
+    }
+  }
   for (const { mode, kept } of reports) {
     if (kept) {
       lines.push(

@@ -2,7 +2,7 @@
 // store, then batch deduplication of all of it (time, peak memory), incremental matching of new
 // patients created through the API against the population, and Patient/$match latency.
 // Usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S] [--cpu-prof DIR]
-//                                [--keep-dir DIR | --reuse-dir DIR]
+//                                [--keep-dir DIR | --reuse-dir DIR] [--statement-stats]
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,8 +22,10 @@ import { machineInfo } from '../fhir-store/machine.ts';
 import { summarizeLatencies } from '../fhir-store/percentiles.ts';
 import type { DatabaseMode } from '../fhir-store/report.ts';
 import { startServerProcess } from '../fhir-store/server-process.ts';
+import { settleAuditBacklog } from '../fhir-store/audit-backlog.ts';
 import { prepareKeptDatabase } from '../fhir-store/kept-postgres.ts';
 import { prepareModeDatabase, type ModeDatabase } from '../fhir-store/mode-database.ts';
+import { STATEMENT_STATS_SETTINGS, StatementStats, statementLogLines } from '../fhir-store/statement-stats.ts';
 import { createBenchClient, type BenchClient } from './bench-support.ts';
 import {
   readKeptPopulation,
@@ -59,7 +61,12 @@ type Settings = {
   keepDir: string | undefined;
   /** `--reuse-dir`: start the cluster a `--keep-dir` run left and measure the creates, `$match` and lookups only. */
   reuseDir: string | undefined;
+  /** `--statement-stats` (PostgreSQL): what the database ran per create and per `$match`, from `pg_stat_statements`. */
+  statementStats: boolean;
 };
+
+/** How many statements the report names per window: a create that joins a golden record runs about 18 kinds. */
+const REPORTED_STATEMENTS = 14;
 
 /** Default population: 1M on PostgreSQL, 50,000 embedded (PGlite is one process), 2,000 with --quick. */
 function populationSize(mode: DatabaseMode, settings: Settings): number {
@@ -95,14 +102,21 @@ async function measureMemory<T>(work: () => Promise<T>): Promise<{ result: T; me
   }
 }
 
-/** Times `operation` once per input after `warmup` untimed runs; resolves to milliseconds. */
+/**
+ * Times `operation` once per input after `warmup` untimed runs; resolves to milliseconds.
+ * `onMeasuring` runs once the warm-up is over, before the first timed run.
+ */
 async function timeEach<T>(
   inputs: readonly T[],
   warmup: number,
   operation: (input: T) => Promise<void>,
+  onMeasuring?: () => Promise<void>,
 ): Promise<number[]> {
   const times: number[] = [];
   for (const [index, input] of inputs.entries()) {
+    if (index === warmup) {
+      await onMeasuring?.();
+    }
     const started = performance.now();
     await operation(input);
     if (index >= warmup) {
@@ -123,31 +137,58 @@ function mpiTimingsOf(header: string | undefined): Map<string, number> {
 
 async function measureRequests(
   client: BenchClient,
-  incoming: PopulationRecord[],
-  probes: PopulationRecord[],
-  warmup: number,
+  options: {
+    incoming: PopulationRecord[];
+    probes: PopulationRecord[];
+    warmup: number;
+    statementStats: StatementStats | undefined;
+  },
 ) {
-  const matchSteps: Array<Map<string, number>> = [];
-  const creates = await timeEach(incoming, warmup, async ({ patient }) => {
-    const { id: _id, ...resource } = patient;
-    const response = await client.post('Patient', JSON.stringify(resource));
-    const timings = mpiTimingsOf(response.headers['server-timing']);
-    if (timings.has('mpi')) {
-      matchSteps.push(timings);
+  const { incoming, probes, warmup, statementStats } = options;
+  const resetStatements = statementStats && (() => statementStats.reset());
+  const readStatements = async (requests: number, label: string) => {
+    if (!statementStats) {
+      return undefined;
     }
-  });
-  const matches = await timeEach(probes, warmup, async ({ patient }) => {
-    const { id: _id, ...resource } = patient;
-    const parameters = {
-      resourceType: 'Parameters',
-      parameter: [
-        { name: 'resource', resource },
-        { name: 'count', valueInteger: 10 },
-      ],
-    };
-    await client.post('Patient/$match', JSON.stringify(parameters));
-  });
-  return { creates, matches, matchSteps: matchSteps.slice(warmup) };
+    const stats = await statementStats.read(requests, REPORTED_STATEMENTS);
+    statementLogLines(label, stats).forEach((line) => log(line));
+    return stats;
+  };
+  const matchSteps: Array<Map<string, number>> = [];
+  const creates = await timeEach(
+    incoming,
+    warmup,
+    async ({ patient }) => {
+      const { id: _id, ...resource } = patient;
+      const response = await client.post('Patient', JSON.stringify(resource));
+      const timings = mpiTimingsOf(response.headers['server-timing']);
+      if (timings.has('mpi')) {
+        matchSteps.push(timings);
+      }
+    },
+    resetStatements,
+  );
+  const createStatements = await readStatements(creates.length, 'create');
+  const matches = await timeEach(
+    probes,
+    warmup,
+    async ({ patient }) => {
+      const { id: _id, ...resource } = patient;
+      const parameters = {
+        resourceType: 'Parameters',
+        parameter: [
+          { name: 'resource', resource },
+          { name: 'count', valueInteger: 10 },
+        ],
+      };
+      await client.post('Patient/$match', JSON.stringify(parameters));
+    },
+    resetStatements,
+  );
+  const matchStatements = await readStatements(matches.length, '$match');
+  const statements =
+    createStatements && matchStatements ? { creates: createStatements, match: matchStatements } : undefined;
+  return { creates, matches, matchSteps: matchSteps.slice(warmup), statements };
 }
 
 /** Loads the population, trains and deduplicates: the figures a kept population keeps. */
@@ -221,7 +262,10 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
   const startedAt = new Date().toISOString();
   try {
     // A quarter of memory for shared buffers, as a database server would be set up.
-    const postgresSettings = { shared_buffers: `${Math.min(8192, Math.floor(os.totalmem() / 4 / 2 ** 20))}MB` };
+    const postgresSettings = {
+      shared_buffers: `${Math.min(8192, Math.floor(os.totalmem() / 4 / 2 ** 20))}MB`,
+      ...(settings.statementStats ? STATEMENT_STATS_SETTINGS : {}),
+    };
     const keptDir = settings.reuseDir ?? settings.keepDir;
     const database: ModeDatabase = keptDir
       ? await prepareKeptDatabase({ dir: keptDir, create: settings.reuseDir === undefined, log, postgresSettings })
@@ -290,6 +334,9 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
         firstRun,
       });
     }
+    // The load and the dedupe recorded an audit entry per version they wrote, which a running server
+    // would have integrated meanwhile; left to the server, its integration would run beside the creates.
+    const auditBacklog = await settleAuditBacklog(db, { dataDir: database.dataDir, log });
     await closeDb();
 
     // 3. The real server: new patients through the API (incremental matching in the create), and $match.
@@ -303,7 +350,14 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
     const client = createBenchClient(server.origin, server.accessToken, 1);
     const incoming = ours.slice(0, settings.probes + settings.warmup);
     const probes = ours.slice(settings.probes + settings.warmup);
-    const requests = await measureRequests(client, incoming, probes, settings.warmup);
+    const statsDb =
+      settings.statementStats && mode === 'postgres'
+        ? await openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir, databasePoolSize: 1 })
+        : undefined;
+    const closeStatsDb = statsDb ? onCleanup('statistics connection', statsDb.close) : undefined;
+    const statementStats = statsDb ? await StatementStats.open(statsDb) : undefined;
+    const requests = await measureRequests(client, { incoming, probes, warmup: settings.warmup, statementStats });
+    await closeStatsDb?.();
     await client.close();
     await stopServer();
 
@@ -352,6 +406,7 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
       },
       ...(keptDir ? { kept: { dir: path.resolve(keptDir), run: runsTaken + 1, reused: reused !== undefined } } : {}),
       ...firstRun,
+      auditBacklog,
       incremental: {
         createRequest: summarizeLatencies(requests.creates),
         matchStep:
@@ -361,6 +416,7 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
         ),
       },
       match: summarizeLatencies(requests.matches),
+      ...(requests.statements ? { statements: requests.statements } : {}),
       lookups,
       errors: 0,
       problems:
@@ -395,7 +451,7 @@ function round(value: number): number {
 
 const USAGE =
   'usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S] [--cpu-prof DIR]\n' +
-  '                               [--keep-dir DIR | --reuse-dir DIR]   (kept populations: --mode postgres only)\n';
+  '                               [--keep-dir DIR | --reuse-dir DIR] [--statement-stats]   (these: --mode postgres only)\n';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -407,6 +463,7 @@ async function main(): Promise<number> {
       'cpu-prof': { type: 'string' },
       'keep-dir': { type: 'string' },
       'reuse-dir': { type: 'string' },
+      'statement-stats': { type: 'boolean', default: false },
     },
   });
   const modes = parseModes(values.mode);
@@ -416,7 +473,13 @@ async function main(): Promise<number> {
   const keptDirValid =
     (keepDir === undefined && reuseDir === undefined) ||
     (values.mode === 'postgres' && (keepDir === undefined || reuseDir === undefined));
-  if (modes.length === 0 || !keptDirValid || (records !== undefined && !(Number.isInteger(records) && records > 0))) {
+  const statementStatsValid = !values['statement-stats'] || values.mode === 'postgres';
+  if (
+    modes.length === 0 ||
+    !keptDirValid ||
+    !statementStatsValid ||
+    (records !== undefined && !(Number.isInteger(records) && records > 0))
+  ) {
     process.stderr.write(USAGE);
     return 2;
   }
@@ -429,6 +492,7 @@ async function main(): Promise<number> {
     profileDir: values['cpu-prof'],
     keepDir,
     reuseDir,
+    statementStats: values['statement-stats'],
   };
   return runModesAndReport({
     benchmark: 'mpi-scale',

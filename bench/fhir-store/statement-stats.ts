@@ -1,8 +1,9 @@
-// `--statement-stats`: which SQL statements PostgreSQL ran for each shape's measured window, with
-// their planning and execution time, from `pg_stat_statements`. It tells where the database's CPU
-// per request goes (the search statement, its planning, the audit entry, the token check) without
-// a separate diagnostic run.
+// `--statement-stats`: which SQL statements PostgreSQL ran in a benchmark's measured window (a search
+// shape's, the patient index's creates), with their planning and execution time, from
+// `pg_stat_statements`. It tells where the database's time per request goes (the search statement,
+// its planning, the audit entry, the index writes) without a separate diagnostic run.
 import type { Database } from '../../packages/server/src/index.ts';
+import { fmt } from './report.ts';
 
 /** Server settings that load the extension and time planning as well as execution. */
 export const STATEMENT_STATS_SETTINGS: Record<string, string> = {
@@ -27,13 +28,13 @@ export type StatementStat = {
   shareOfTime: number;
 };
 
-/** The statements of one shape's window, most time first, and what they add up to per request. */
+/** The statements of one measured window, most time first, and what they add up to per request. */
 export type ShapeStatementStats = {
   statements: StatementStat[];
   totalPerRequest: { calls: number; planMs: number; execMs: number };
 };
 
-/** How many statements a shape's report keeps; the rest are in the totals. */
+/** How many statements a window's report keeps by default; the rest are in the totals. */
 const KEPT_STATEMENTS = 8;
 
 type Row = {
@@ -62,13 +63,13 @@ export class StatementStats {
     return new StatementStats(db);
   }
 
-  /** Forgets everything counted so far: called when a shape's measured window opens. */
+  /** Forgets everything counted so far: called when a measured window opens. */
   async reset(): Promise<void> {
     await this.db.query('SELECT pg_stat_statements_reset()');
   }
 
-  /** What ran since the last reset, per request of the window's `requests`. */
-  async read(requests: number): Promise<ShapeStatementStats> {
+  /** What ran since the last reset, per request of the window's `requests`, the `kept` costliest statements named. */
+  async read(requests: number, kept = KEPT_STATEMENTS): Promise<ShapeStatementStats> {
     const { rows } = await this.db.query<Row>(
       `SELECT query, calls::float8 AS calls, total_plan_time, total_exec_time,
               shared_blks_hit::float8 AS shared_blks_hit, shared_blks_read::float8 AS shared_blks_read,
@@ -81,7 +82,7 @@ export class StatementStats {
     const perRequest = Math.max(requests, 1);
     const totalMs = rows.reduce((sum, row) => sum + row.total_plan_time + row.total_exec_time, 0) || 1;
     return {
-      statements: rows.slice(0, KEPT_STATEMENTS).map((row) => ({
+      statements: rows.slice(0, kept).map((row) => ({
         query: row.query.replace(/\s+/g, ' ').trim().slice(0, 200),
         callsPerRequest: round(row.calls / perRequest),
         planMs: round(row.total_plan_time / row.calls),
@@ -98,4 +99,37 @@ export class StatementStats {
       },
     };
   }
+}
+
+/** A window's statements as log lines: the totals per request, then each statement kept. */
+export function statementLogLines(label: string, stats: ShapeStatementStats): string[] {
+  const total = stats.totalPerRequest;
+  return [
+    `${label} statements per request: ${total.calls}, planning ${total.planMs} ms, execution ${total.execMs} ms`,
+    ...stats.statements.map(
+      (statement) =>
+        `  ${Math.round(statement.shareOfTime * 100)}% ${statement.callsPerRequest}/req plan ${statement.planMs} exec ${statement.execMs} ms ` +
+        `hit ${statement.sharedHits} read ${statement.sharedReads}: ${statement.query.slice(0, 120)}`,
+    ),
+  ];
+}
+
+/** Markdown table rows of several windows' statements, each window's totals first (`label`: mode and window). */
+export function statementTableLines(windows: ReadonlyArray<{ label: string; stats: ShapeStatementStats }>): string[] {
+  const lines = [
+    '| window | share of time | calls/req | plan ms | exec ms | buffers hit / read per call | statement |',
+    '|---|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const { label, stats } of windows) {
+    const total = stats.totalPerRequest;
+    lines.push(`| ${label} | all | ${fmt(total.calls)} | ${fmt(total.planMs)} | ${fmt(total.execMs)} | | |`);
+    for (const s of stats.statements) {
+      const query = s.query.replaceAll('|', '\\|').slice(0, 100);
+      lines.push(
+        `| ${label} | ${Math.round(s.shareOfTime * 100)}% | ${fmt(s.callsPerRequest)} | ${fmt(s.planMs)} | ` +
+          `${fmt(s.execMs)} | ${fmt(s.sharedHits)} / ${fmt(s.sharedReads)} | \`${query}\` |`,
+      );
+    }
+  }
+  return lines;
 }
