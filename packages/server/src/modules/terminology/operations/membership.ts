@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { OutcomeError, type ValueSet } from '@caregraph/core/fhir';
-import type { QueryOptions } from '../../../platform/db/database.ts';
+import { statementNamer } from '../../../platform/db/statement-names.ts';
 import { ComposeCompiler } from './compose-sql.ts';
 import type { ResourceSource } from './code-systems.ts';
 import type { TerminologyContext } from './context.ts';
@@ -21,23 +20,12 @@ export type MembershipOptions = {
 };
 
 /**
- * How many membership texts become prepared statements. The text varies with the value set's
- * definition and the systems checked, never with the codes (parameters), so the few value sets a
- * tenant binds give a few texts, which PostgreSQL then parses once per connection and, once it
- * settles on a generic plan, plans once too. node-postgres never drops a prepared statement, so
- * texts past the cap run unnamed. PGlite ignores the name.
+ * Membership statements as prepared statements, at most 100 texts. The text varies with the value
+ * set's definition and the systems checked, never with the codes (parameters), so the few value sets
+ * a tenant binds give a few texts, which PostgreSQL then parses once per connection and, once it
+ * settles on a generic plan, plans once too.
  */
-const MAX_NAMED_STATEMENTS = 100;
-const statementNames = new Map<string, string>();
-
-function statementOptions(sql: string): QueryOptions {
-  let name = statementNames.get(sql);
-  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
-    name = `term_membership_${createHash('sha256').update(sql).digest('base64url').slice(0, 32)}`;
-    statementNames.set(sql, name);
-  }
-  return name === undefined ? {} : { name };
-}
+const statementOptions = statementNamer('term_membership', 100);
 
 type MembershipRow = {
   n: number | string;
