@@ -5,6 +5,8 @@ import type { DedupeReport } from '@caregraph/core/domain';
 import { createTestApp, type TestApp, type TestTenant } from '../../test/create-test-app.ts';
 import { createResource, FHIR, json } from '../fhir/fhir-test-support.ts';
 import { dedupeTenant, type DedupeProgress } from './dedupe-tenant.ts';
+import { isWideKey, WIDE_BLOCK_SIZE } from './engine/index.ts';
+import { MAX_BLOCK_SIZE } from './mpi-records.ts';
 import { buildPerson } from './mpi-test-support.ts';
 
 const LABEL = 'urn:caregraph:test:label';
@@ -55,6 +57,38 @@ function population(): Patient[] {
     }
   });
   return patients;
+}
+
+/**
+ * How many pairs a batch run scores, worked out here from the tenant's filed keys: each record takes
+ * its keys smallest block first (oversized ones skipped), the first always, the others while its
+ * distinct candidates stay within `budget`; a pair counts once, from its smaller id.
+ */
+async function expectedCandidatePairs(db: TestApp['db'], tenantId: string, budget: number): Promise<number> {
+  const { rows } = await db.query<{ key: string; patient_id: string }>(
+    'SELECT key, patient_id FROM mpi_block_key WHERE tenant_id = $1',
+    [tenantId],
+  );
+  const blocks = new Map<string, string[]>();
+  rows.forEach((row) => blocks.set(row.key, [...(blocks.get(row.key) ?? []), row.patient_id]));
+  const usable = [...blocks].filter(([key, ids]) => ids.length <= (isWideKey(key) ? WIDE_BLOCK_SIZE : MAX_BLOCK_SIZE));
+  const patients = new Set(rows.map((row) => row.patient_id));
+  let pairs = 0;
+  for (const patient of patients) {
+    const keys = usable
+      .filter(([, ids]) => ids.includes(patient))
+      .sort(([keyA, a], [keyB, b]) => a.length - b.length || (keyA < keyB ? -1 : 1));
+    const taken = new Set<string>();
+    for (const [rank, [, ids]] of keys.entries()) {
+      const fresh = ids.filter((id) => id !== patient && !taken.has(id));
+      if (rank > 0 && taken.size + fresh.length > budget) {
+        break;
+      }
+      fresh.forEach((id) => taken.add(id));
+    }
+    pairs += [...taken].filter((id) => id > patient).length;
+  }
+  return pairs;
 }
 
 /** Which labels share a golden record: a partition of the population, independent of ids. */
@@ -195,5 +229,20 @@ describe('batch deduplication', () => {
     const again = await dedupeTenant(testApp.db, { tenantId: stopped.id });
     assert.equal(again.resumed, false);
     assert.deepEqual(await partition(stopped), expected);
+  });
+
+  it("scores each record against its smallest blocks' records, within the candidate budget", async () => {
+    const whole = await legacyTenant();
+    const report = await dedupeTenant(testApp.db, { tenantId: whole.id, batchSize: 4 });
+    assert.equal(report.candidatePairs, await expectedCandidatePairs(testApp.db, whole.id, Infinity));
+
+    const tight = await legacyTenant();
+    const budgeted = await dedupeTenant(testApp.db, { tenantId: tight.id, batchSize: 4, candidateBudget: 0 });
+    const expected = await expectedCandidatePairs(testApp.db, tight.id, 0);
+    assert.equal(budgeted.candidatePairs, expected);
+    assert.ok(
+      expected < report.candidatePairs,
+      `${expected} pairs within a budget of 0, ${report.candidatePairs} without`,
+    );
   });
 });

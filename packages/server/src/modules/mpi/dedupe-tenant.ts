@@ -6,7 +6,7 @@ import { loadDecisionsAmong } from './decisions.ts';
 import { decide, scorePair, type MatchModel, type MatchRecord, type PairScore } from './engine/index.ts';
 import { createPendingWrites, flushWrites, type StoreContext } from './fhir-store.ts';
 import { indexPatientBatch } from './index-patients.ts';
-import { blockCapSql } from './mpi-records.ts';
+import { blockCapSql, DEDUPE_CANDIDATE_BUDGET } from './mpi-records.ts';
 import { loadActiveModel, tryLoadModel } from './model-store.ts';
 import { openReviews } from './review-tasks.ts';
 import { readSettings } from './settings.ts';
@@ -23,6 +23,8 @@ export type DedupeOptions = {
   signal?: AbortSignal;
   /** Records per batch (one transaction each); 500 by default. */
   batchSize?: number;
+  /** The most candidates of one record (`DEDUPE_CANDIDATE_BUDGET` by default; see there). */
+  candidateBudget?: number;
 };
 
 /** Probability band edges of the report. */
@@ -111,10 +113,45 @@ async function countPatients(db: Database, tenantId: string): Promise<number> {
   return Number(rows[0]?.count ?? 0);
 }
 
-/** Scores one batch of records against the candidates their blocking keys find (each pair once: a < b). */
+/**
+ * The candidate pairs of a batch of records ($2), each pair once (a < b): a record's keys are taken
+ * smallest block first, skipping oversized ones ($3), each with its whole block, while its distinct
+ * candidates stay within the budget ($4) — as the incremental lookup takes them (find-candidates.ts),
+ * so the batch run compares what matching each record on its own would.
+ */
+const BATCH_CANDIDATE_PAIRS = `WITH keyed AS (
+    SELECT r.patient_id AS a, k.key
+    FROM mpi_record r CROSS JOIN LATERAL unnest(r.block_keys) AS k(key)
+    WHERE r.tenant_id = $1 AND r.patient_id = ANY($2::text[]) AND NOT (k.key = ANY($3::text[]))
+  ),
+  hits AS (
+    SELECT k.a, k.key, m.patient_id AS c FROM keyed k
+    CROSS JOIN LATERAL (SELECT patient_id FROM mpi_block_key WHERE tenant_id = $1 AND key = k.key OFFSET 0) m
+  ),
+  sizes AS (SELECT a, key, count(*) AS size FROM hits GROUP BY a, key),
+  ranked AS (SELECT a, key, row_number() OVER (PARTITION BY a ORDER BY size, key) AS rank FROM sizes),
+  first_seen AS (
+    SELECT h.a, h.c, min(r.rank) AS rank FROM hits h JOIN ranked r USING (a, key) WHERE h.c <> h.a GROUP BY h.a, h.c
+  ),
+  running AS (
+    SELECT r.a, r.rank, sum(count(f.c)) OVER (PARTITION BY r.a ORDER BY r.rank) AS total
+    FROM ranked r LEFT JOIN first_seen f ON f.a = r.a AND f.rank = r.rank GROUP BY r.a, r.rank
+  )
+  -- The smallest block is always taken, even past the budget, as the incremental lookup does.
+  SELECT f.a, f.c AS b FROM first_seen f JOIN running t ON t.a = f.a AND t.rank = f.rank
+  WHERE f.c > f.a AND (t.total <= $4::int OR t.rank = 1)`;
+
+/** Scores one batch of records against their candidates (each pair once: a < b). */
 async function scoreBatch(
   tx: Queryable,
-  options: { tenantId: string; runId: string; model: MatchModel; state: RunState; batch: number },
+  options: {
+    tenantId: string;
+    runId: string;
+    model: MatchModel;
+    state: RunState;
+    batch: number;
+    candidateBudget: number;
+  },
 ): Promise<boolean> {
   const { tenantId, runId, model, state } = options;
   const { rows: batch } = await tx.query<{ patient_id: string; record: MatchRecord }>(
@@ -125,18 +162,12 @@ async function scoreBatch(
   if (batch.length === 0) {
     return false;
   }
-  const { rows: pairs } = await tx.query<{ a: string; b: string }>(
-    `SELECT DISTINCT r.patient_id AS a, c.patient_id AS b
-     FROM mpi_record r
-     CROSS JOIN LATERAL unnest(r.block_keys) AS k(key)
-     CROSS JOIN LATERAL (
-       SELECT patient_id FROM mpi_block_key
-       WHERE tenant_id = $1 AND key = k.key AND patient_id > r.patient_id
-       OFFSET 0
-     ) c
-     WHERE r.tenant_id = $1 AND r.patient_id = ANY($2::text[]) AND NOT (k.key = ANY($3::text[]))`,
-    [tenantId, batch.map((row) => row.patient_id), state.oversizedKeys],
-  );
+  const { rows: pairs } = await tx.query<{ a: string; b: string }>(BATCH_CANDIDATE_PAIRS, [
+    tenantId,
+    batch.map((row) => row.patient_id),
+    state.oversizedKeys,
+    options.candidateBudget,
+  ]);
   const records = new Map(batch.map((row) => [row.patient_id, row.record]));
   const missing = [...new Set(pairs.map((pair) => pair.b))].filter((id) => !records.has(id));
   if (missing.length > 0) {
@@ -349,7 +380,8 @@ export async function dedupeTenant(db: Database, options: DedupeOptions): Promis
   }
   if (state.phase === 'score') {
     const total = Math.ceil((await countPatients(db, tenantId)) / batch);
-    while (await step((ctx) => scoreBatch(ctx.tx, { tenantId, runId, model, state, batch }))) {
+    const candidateBudget = options.candidateBudget ?? DEDUPE_CANDIDATE_BUDGET;
+    while (await step((ctx) => scoreBatch(ctx.tx, { tenantId, runId, model, state, batch, candidateBudget }))) {
       report('score', state.done, total);
     }
     await nextPhase('cluster');

@@ -24,6 +24,19 @@ export const MAX_BLOCK_SIZE = 500;
 export const CANDIDATE_BUDGET = 100;
 
 /**
+ * The most distinct candidates of one record in a batch deduplication, taken as `CANDIDATE_BUDGET`'s
+ * are. Without one, blocks grow with the population until their cap: against 1,000,000 generated
+ * patients a record's keys held 736 distinct candidates on average, about 370 million pairs in all, which
+ * scoring would take hours on 2 cores. Measured there (bench/mpi, 2026-11-25, 3,000 random records and
+ * their 3,342 true pairs, all of them in a shared block under its cap): a budget of 200 reads 171
+ * candidates a record and keeps 99.94% of the true pairs on the side a batch scores them from (100:
+ * 84 and 99.67%; 300: 255 and 99.97%). A batch run costs minutes per million records either way,
+ * and a pair it misses stays apart until one of the two records is written again, so it takes the
+ * larger budget; a single write's match must stay within milliseconds.
+ */
+export const DEDUPE_CANDIDATE_BUDGET = 200;
+
+/**
  * The cap of the blocking key in the SQL expression `key`, given the SQL expression of the cap of ordinary
  * keys: a wide rule's key (see the engine's blocking rules) holds at most `WIDE_BLOCK_SIZE` records. Every
  * query that skips oversized keys uses it, so they all skip the same ones.
