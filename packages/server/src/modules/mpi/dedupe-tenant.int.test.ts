@@ -65,8 +65,9 @@ function population(): Patient[] {
  * distinct candidates stay within `budget`; a pair counts once, from its smaller id.
  */
 async function expectedCandidatePairs(db: TestApp['db'], tenantId: string, budget: number): Promise<number> {
+  // Ordered by key as the database orders text, which breaks ties between blocks of one size.
   const { rows } = await db.query<{ key: string; patient_id: string }>(
-    'SELECT key, patient_id FROM mpi_block_key WHERE tenant_id = $1',
+    'SELECT key, patient_id FROM mpi_block_key WHERE tenant_id = $1 ORDER BY key',
     [tenantId],
   );
   const blocks = new Map<string, string[]>();
@@ -75,9 +76,7 @@ async function expectedCandidatePairs(db: TestApp['db'], tenantId: string, budge
   const patients = new Set(rows.map((row) => row.patient_id));
   let pairs = 0;
   for (const patient of patients) {
-    const keys = usable
-      .filter(([, ids]) => ids.includes(patient))
-      .sort(([keyA, a], [keyB, b]) => a.length - b.length || (keyA < keyB ? -1 : 1));
+    const keys = usable.filter(([, ids]) => ids.includes(patient)).sort(([, a], [, b]) => a.length - b.length);
     const taken = new Set<string>();
     for (const [rank, [, ids]] of keys.entries()) {
       const fresh = ids.filter((id) => id !== patient && !taken.has(id));
