@@ -435,12 +435,10 @@ async function runMode(
     });
     const stopServer = onCleanup('server', server.stop);
     log(`${mode}: server ${server.pid} ready at ${server.origin}`);
-    const statsDb =
+    const statementStats =
       settings.statementStats && mode === 'postgres'
-        ? await openDatabase({ databaseUrl, dataDir, databasePoolSize: 1 })
+        ? await StatementStats.connect({ databaseUrl, dataDir })
         : undefined;
-    const closeStatsDb = statsDb ? onCleanup('statistics connection', statsDb.close) : undefined;
-    const statementStats = statsDb ? await StatementStats.open(statsDb) : undefined;
     const { serverWarmUp, queries, everythingWalk, problems } = await runQueries(
       mode,
       server,
@@ -449,7 +447,7 @@ async function runMode(
       settings,
       statementStats,
     );
-    await closeStatsDb?.();
+    await statementStats?.close();
     await stopServer();
     const exitCode = await server.stop();
     if (exitCode !== 0) {

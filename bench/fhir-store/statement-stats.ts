@@ -2,7 +2,8 @@
 // shape's, the patient index's creates), with their planning and execution time, from
 // `pg_stat_statements`. It tells where the database's time per request goes (the search statement,
 // its planning, the audit entry, the index writes) without a separate diagnostic run.
-import type { Database } from '../../packages/server/src/index.ts';
+import { openDatabase, type Database } from '../../packages/server/src/index.ts';
+import { onCleanup } from './cleanups.ts';
 import { fmt } from './report.ts';
 
 /** Server settings that load the extension and time planning as well as execution. */
@@ -52,15 +53,23 @@ const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 
 /** Readings of `pg_stat_statements` on a connection of the benchmark's own. */
 export class StatementStats {
   private readonly db: Database;
+  /** Closes the connection (once; also run by the benchmark's cleanups). */
+  readonly close: () => Promise<void>;
 
   private constructor(db: Database) {
     this.db = db;
+    this.close = onCleanup('statistics connection', db.close);
   }
 
-  /** Creates the extension in the benchmarked database (PostgreSQL preloads its library). */
-  static async open(db: Database): Promise<StatementStats> {
+  /**
+   * Connects to the benchmarked PostgreSQL database and creates the extension there (PostgreSQL
+   * preloads its library, see `STATEMENT_STATS_SETTINGS`).
+   */
+  static async connect(database: { databaseUrl: string | undefined; dataDir: string }): Promise<StatementStats> {
+    const db = await openDatabase({ ...database, databasePoolSize: 1 });
+    const stats = new StatementStats(db);
     await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    return new StatementStats(db);
+    return stats;
   }
 
   /** Forgets everything counted so far: called when a measured window opens. */

@@ -350,14 +350,10 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
     const client = createBenchClient(server.origin, server.accessToken, 1);
     const incoming = ours.slice(0, settings.probes + settings.warmup);
     const probes = ours.slice(settings.probes + settings.warmup);
-    const statsDb =
-      settings.statementStats && mode === 'postgres'
-        ? await openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir, databasePoolSize: 1 })
-        : undefined;
-    const closeStatsDb = statsDb ? onCleanup('statistics connection', statsDb.close) : undefined;
-    const statementStats = statsDb ? await StatementStats.open(statsDb) : undefined;
+    const statementStats =
+      settings.statementStats && mode === 'postgres' ? await StatementStats.connect(database) : undefined;
     const requests = await measureRequests(client, { incoming, probes, warmup: settings.warmup, statementStats });
-    await closeStatsDb?.();
+    await statementStats?.close();
     await client.close();
     await stopServer();
 
