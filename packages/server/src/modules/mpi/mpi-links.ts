@@ -1,5 +1,5 @@
 import type { LinkOrigin } from '@caregraph/core/domain';
-import type { Queryable } from '../../platform/db/index.ts';
+import { isGenericPlanSize, type Queryable } from '../../platform/db/index.ts';
 import type { MatchRecord } from './engine/index.ts';
 import type { Assurance } from './golden-record.ts';
 
@@ -46,7 +46,7 @@ export async function loadMembers(
      WHERE l.tenant_id = $1 AND l.person_id = ANY($2::text[])
      ORDER BY l.patient_id`,
     [tenantId, personIds],
-    { name: 'mpi-load-members' },
+    { name: 'mpi-load-members', genericPlan: isGenericPlanSize(personIds.length) },
   );
   return rows.map((row) => ({
     patientId: row.patient_id,

@@ -4,10 +4,16 @@ export type QueryResult<Row> = { rows: Row[]; rowCount: number };
 /**
  * `name` makes a hot query a prepared statement on PostgreSQL (parsed and planned once per
  * connection). node-postgres never drops a prepared statement, so names go only to a bounded set
- * of SQL texts: constant queries, or generated ones under a cap (fhir search's statement-names.ts).
- * PGlite ignores it.
+ * of SQL texts: constant queries, or generated ones under a cap (`statementNamer`).
+ *
+ * `genericPlan`, with a name and in a transaction on PostgreSQL: the statement runs its generic plan,
+ * made once per connection (`plan_cache_mode = force_generic_plan` around it alone), for statements
+ * whose work is bounded by the keys they are given whatever the values, such as a write's rows by
+ * id. Left to choose, PostgreSQL keeps making a custom plan for each execution of many of those
+ * (it estimates the generic plan dearer), and planning costs as much as executing. Ignored outside
+ * a transaction (`Database.genericPlans` is for those) and by PGlite, which prepares nothing.
  */
-export type QueryOptions = { name?: string };
+export type QueryOptions = { name?: string; genericPlan?: boolean };
 
 /** Something SQL can be sent to: the database itself or an open transaction. */
 export type Queryable = {

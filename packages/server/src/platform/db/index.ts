@@ -4,6 +4,7 @@ import { openEmbeddedDatabase } from './pglite.ts';
 import { openPostgresDatabase } from './postgres.ts';
 
 export type { Database, Queryable, QueryResult, QueryObserver } from './database.ts';
+export { isGenericPlanSize } from './generic-plan.ts';
 export { migrate, type MigrationReport } from './migrate.ts';
 export { isTransientConflict, retryTransientConflicts } from './transient-conflict.ts';
 

@@ -5,7 +5,58 @@ import type { Database, QueryObserver, Queryable, QueryOptions, QueryResult } fr
 // Return bigint (int8) columns as numbers: version ids and counts stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-function wrap(target: pg.Pool | pg.PoolClient, observe: QueryObserver): Queryable {
+/** How statements reach PostgreSQL: `send` one with parameters, `run` a script without (simple protocol). */
+type Sender = {
+  send: (sql: string, values: unknown[], options: QueryOptions) => Promise<pg.QueryResult>;
+  run: (sql: string) => Promise<unknown>;
+};
+
+const FORCE_GENERIC_PLANS = 'SET LOCAL plan_cache_mode = force_generic_plan';
+const DEFAULT_PLANS = 'SET LOCAL plan_cache_mode TO DEFAULT';
+
+/** Sends a statement, prepared when named. */
+function sendStatement(target: pg.Pool | pg.PoolClient, sql: string, values: unknown[], options: QueryOptions) {
+  return options.name ? target.query({ name: options.name, text: sql, values }) : target.query(sql, values);
+}
+
+/** Statements to a pool (or a connection of its own): each as it comes. */
+function poolSender(target: pg.Pool | pg.PoolClient): Sender {
+  return {
+    send: (sql, values, options) => sendStatement(target, sql, values, options),
+    run: (sql) => target.query(sql),
+  };
+}
+
+/**
+ * Statements of a transaction: one after another in the order they were sent, even when a caller
+ * sends several at once, each run in the plan cache mode it asks for. The connection's mode is
+ * switched only when it changes, so consecutive `genericPlan` statements (a write's rows, index,
+ * audit and journey) share one switch.
+ */
+function transactionSender(client: pg.PoolClient): Sender {
+  let generic = false;
+  let last: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = last.then(work);
+    last = turn.catch(() => {});
+    return turn;
+  };
+  return {
+    send: (sql, values, options) =>
+      inTurn(async () => {
+        // Only a prepared statement keeps its generic plan; an unnamed one would be planned generically each time.
+        const wanted = options.genericPlan === true && options.name !== undefined;
+        if (wanted !== generic) {
+          await client.query(wanted ? FORCE_GENERIC_PLANS : DEFAULT_PLANS);
+          generic = wanted;
+        }
+        return sendStatement(client, sql, values, options);
+      }),
+    run: (sql) => inTurn(() => client.query(sql)),
+  };
+}
+
+function wrap(sender: Sender, observe: QueryObserver): Queryable {
   return {
     async query<Row>(
       sql: string,
@@ -14,10 +65,7 @@ function wrap(target: pg.Pool | pg.PoolClient, observe: QueryObserver): Queryabl
     ): Promise<QueryResult<Row>> {
       const started = performance.now();
       try {
-        const values = params as unknown[];
-        const result = await (options.name
-          ? target.query({ name: options.name, text: sql, values })
-          : target.query(sql, values));
+        const result = await sender.send(sql, params as unknown[], options);
         observe((performance.now() - started) / 1000, false);
         return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {
@@ -27,7 +75,7 @@ function wrap(target: pg.Pool | pg.PoolClient, observe: QueryObserver): Queryabl
     },
     async exec(sql: string): Promise<void> {
       // Without parameters node-postgres uses the simple protocol, which accepts several statements.
-      await target.query(sql);
+      await sender.run(sql);
     },
   };
 }
@@ -45,7 +93,7 @@ export async function openPostgresDatabase(
     return opened;
   };
   const pool = openPool();
-  const base = wrap(pool, observe);
+  const base = wrap(poolSender(pool), observe);
   const listener = createPostgresListener(connectionString);
   // A setting of the connections, not of each transaction: SET LOCAL would cost a transaction and
   // two more round trips per use. Opened on first use; a server that never asks has none.
@@ -62,7 +110,7 @@ export async function openPostgresDatabase(
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work(wrap(client, observe));
+        const result = await work(wrap(transactionSender(client), observe));
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -75,7 +123,7 @@ export async function openPostgresDatabase(
     async genericPlans(work) {
       const client = await (genericPool ??= openPool('-c plan_cache_mode=force_generic_plan')).connect();
       try {
-        return await work(wrap(client, observe));
+        return await work(wrap(poolSender(client), observe));
       } finally {
         client.release();
       }

@@ -41,6 +41,7 @@ export async function tryReadCurrent(
   const { rows } = await ctx.tx.query<VersionRow>(
     `SELECT ${VERSION_COLUMNS} FROM resource WHERE tenant_id = $1 AND resource_type = $2 AND id = $3${forUpdate ? ' FOR UPDATE' : ''}`,
     [ctx.tenantId, resourceType, id],
+    { name: forUpdate ? 'fhir-read-current-locked' : 'fhir-read-current-version', genericPlan: true },
   );
   return rows[0] ? toStoredVersion(rows[0]) : undefined;
 }
@@ -146,6 +147,7 @@ export async function writeVersion(
      INSERT INTO resource_history (tenant_id, resource_type, id, version_id, last_updated, deleted, method, content)
      SELECT $1, $2, $3, $4, $5, $6, $8, $7::jsonb FROM current`,
     [ctx.tenantId, resourceType, id, versionId, lastUpdated, deleted, json, method],
+    { name: 'fhir-write-version', genericPlan: true },
   );
   if (written.rowCount !== 1) {
     // ON CONFLICT found a current row that is not the expected previous version: another transaction

@@ -1,4 +1,5 @@
-import type { Queryable } from '../../../platform/db/index.ts';
+import { isGenericPlanSize, type Queryable } from '../../../platform/db/index.ts';
+import { statementNamer } from '../../../platform/db/statement-names.ts';
 import { referencedPatient, type IndexRows } from '../search/index-values.ts';
 
 type TableSpec = {
@@ -85,6 +86,25 @@ const TABLE_SPECS: TableSpec[] = [
     ],
   },
 ];
+
+/**
+ * The sync statement's text differs by which tables a write touches and how (rows of new resources,
+ * of stored ones, or only deletions): many shapes in principle, few in practice, as each resource
+ * type fills the same tables. The first ones seen are prepared; any past the cap run unprepared.
+ */
+const syncStatement = statementNamer('fhir_index_sync', 256);
+
+/** How many index rows the resources have in all, for the choice of plan. */
+function indexRowCount(resources: readonly IndexedResource[]): number {
+  let count = 0;
+  for (const { rows } of resources) {
+    if (rows) {
+      count += rows.token.length + rows.string.length + rows.reference.length + rows.date.length;
+      count += rows.number.length + rows.uri.length + rows.composite.length + 1;
+    }
+  }
+  return count;
+}
 
 /** A resource whose index rows are synced: its new rows (undefined once deleted), and whether it had rows before. */
 export type IndexedResource = {
@@ -254,6 +274,7 @@ export async function syncIndexRows(
     ...syncText(resources, params),
   ];
   if (parts.length > 0) {
-    await tx.query(`WITH ${parts.join(',\n')} SELECT 1`, params);
+    const sql = `WITH ${parts.join(',\n')} SELECT 1`;
+    await tx.query(sql, params, { ...syncStatement(sql), genericPlan: isGenericPlanSize(indexRowCount(resources)) });
   }
 }

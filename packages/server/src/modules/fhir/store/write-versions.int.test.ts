@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Resource } from '@medplum/fhirtypes';
 import { createTestApp, type TestApp } from '../../../test/create-test-app.ts';
+import { testDatabaseMode } from '../../../test/test-database.ts';
 import { snapshotJourney } from '../../journey/projection/journey-test-support.ts';
 import { buildObservation, buildPatient } from '../fhir-test-support.ts';
 import type { StoreContext } from './context.ts';
@@ -169,4 +170,53 @@ describe('writing many versions at once', () => {
       ['Patient/p-1/1'],
     );
   });
+
+  it(
+    "runs a few resources' statements with their generic plan, and plans a large batch for its size",
+    { skip: testDatabaseMode() !== 'postgres' && 'PostgreSQL only: PGlite does not prepare statements' },
+    async () => {
+      const tenantId = (await testApp.createTestTenant()).id;
+      const plans = async (tx: StoreContext['tx']) => {
+        const { rows } = await tx.query<{ generic_plans: string; custom_plans: string }>(
+          "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'fhir-write-versions'",
+        );
+        return { generic: Number(rows[0]?.generic_plans ?? 0), custom: Number(rows[0]?.custom_plans ?? 0) };
+      };
+      const create = (ids: string[]) =>
+        ids.map((id) => ({
+          resourceType: 'Patient',
+          id,
+          resource: withId(buildPatient({ name: [{ family: 'Arden', given: ['Ruth'] }] }), id),
+          previous: undefined,
+          method: 'POST' as const,
+        }));
+      const counted = await testApp.db.transaction(async (tx) => {
+        const ctx = contextOf(tenantId, tx);
+        const before = await plans(tx);
+        await writeVersions(ctx, create(['few-1', 'few-2']));
+        const afterFew = await plans(tx);
+        await writeVersions(ctx, create(Array.from({ length: 300 }, (_, index) => `many-${index}`)));
+        return { before, afterFew, afterMany: await plans(tx) };
+      });
+      // Prepared statements live as long as the pooled connection: count what these two writes added.
+      assert.deepEqual(
+        {
+          few: {
+            generic: counted.afterFew.generic - counted.before.generic,
+            custom: counted.afterFew.custom - counted.before.custom,
+          },
+          many: {
+            generic: counted.afterMany.generic - counted.afterFew.generic,
+            custom: counted.afterMany.custom - counted.afterFew.custom,
+          },
+        },
+        { few: { generic: 1, custom: 0 }, many: { generic: 0, custom: 1 } },
+      );
+      const stored = await testApp.db.query<{ count: number }>(
+        'SELECT count(*)::int AS count FROM resource WHERE tenant_id = $1',
+        [tenantId],
+      );
+      assert.equal(stored.rows[0]?.count, 302);
+    },
+  );
 });

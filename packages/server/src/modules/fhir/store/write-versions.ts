@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { isGenericPlanSize } from '../../../platform/db/index.ts';
 import { recordResourceWrites } from '../../audit/index.ts';
 import { deriveContribution, writeJourneys } from '../../journey/projection/index.ts';
 import { extractIndexRows } from '../search/extract-index.ts';
@@ -31,6 +32,10 @@ export async function readCurrentVersions(
      JOIN resource r ON r.tenant_id = $1 AND r.resource_type = k.resource_type AND r.id = k.id
      ORDER BY r.resource_type, r.id${forUpdate ? ' FOR UPDATE OF r' : ''}`,
     [ctx.tenantId, keys.map((key) => key.resourceType), keys.map((key) => key.id)],
+    {
+      name: forUpdate ? 'fhir-read-current-versions-locked' : 'fhir-read-current-versions',
+      genericPlan: isGenericPlanSize(keys.length),
+    },
   );
   for (const row of rows) {
     found.set(`${row.resource_type}/${row.id}`, toStoredVersion(row));
@@ -96,16 +101,20 @@ export async function writeVersions(ctx: StoreContext, writes: readonly VersionW
       return { write, versionId, content, stored };
     }),
   );
-  const written = await ctx.tx.query(WRITE_ROWS, [
-    ctx.tenantId,
-    prepared.map((entry) => entry.write.resourceType),
-    prepared.map((entry) => entry.write.id),
-    prepared.map((entry) => entry.versionId),
-    prepared.map((entry) => entry.content === undefined),
-    prepared.map((entry) => entry.write.method),
-    prepared.map((entry) => entry.stored?.json ?? null),
-    lastUpdated,
-  ]);
+  const written = await ctx.tx.query(
+    WRITE_ROWS,
+    [
+      ctx.tenantId,
+      prepared.map((entry) => entry.write.resourceType),
+      prepared.map((entry) => entry.write.id),
+      prepared.map((entry) => entry.versionId),
+      prepared.map((entry) => entry.content === undefined),
+      prepared.map((entry) => entry.write.method),
+      prepared.map((entry) => entry.stored?.json ?? null),
+      lastUpdated,
+    ],
+    { name: 'fhir-write-versions', genericPlan: isGenericPlanSize(writes.length) },
+  );
   if (written.rowCount !== writes.length) {
     throw new ConcurrentWriteError(
       `${writes.length - written.rowCount} of ${writes.length} resources were written concurrently`,

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../../platform/db/index.ts';
+import { isGenericPlanSize, type Queryable } from '../../../platform/db/index.ts';
 import { deriveContribution, isJourneyResourceType, type JourneyContribution } from './derive-node.ts';
 import { TENANT_LOCK_KEY, writeJourneyNow, type JourneyWrite } from './write-journey.ts';
 
@@ -274,8 +274,12 @@ export async function writeJourneys(tx: Queryable, writes: readonly JourneyWrite
     nodes.map(({ write }) => write.resourceType),
     nodes.map(({ write }) => write.id),
   ];
+  // Keyed by the resources and their patients: a few of them (a golden record and its members'
+  // links) run the generic plan, planned once per connection.
+  const genericPlan = isGenericPlanSize(timeless.length + nodes.length);
   const locked = await tx.query<{ notified: number }>(LOCK_AND_NOTIFY_MANY, params(nowIn), {
     name: 'journey-lock-and-notify-many',
+    genericPlan,
   });
   if ((locked.rows[0]?.notified ?? 0) === 0) {
     return;
@@ -289,6 +293,6 @@ export async function writeJourneys(tx: Queryable, writes: readonly JourneyWrite
       nodes.map(({ node }) => node?.encounterId ?? null),
       nodes.map(({ node }) => arrayLiteral(node?.providers ?? [])),
     ]),
-    { name: 'journey-write-timeless-nodes' },
+    { name: 'journey-write-timeless-nodes', genericPlan },
   );
 }

@@ -265,7 +265,7 @@ export async function writeJourneyNow(tx: Queryable, write: JourneyWrite): Promi
   const locked = await tx.query<{ patient_id: string; was_node: boolean }>(
     LOCK_AND_NOTIFY,
     [tenantId, resourceType, id, patients],
-    { name: 'journey-lock-and-notify' },
+    { name: 'journey-lock-and-notify', genericPlan: true },
   );
   if (locked.rows.length === 0) {
     return;
@@ -288,8 +288,11 @@ export async function writeJourneyNow(tx: Queryable, write: JourneyWrite): Promi
     links.map((link) => link.toId),
   ];
   if (locked.rows.some((row) => row.was_node)) {
-    await tx.query(REWRITE, [...params, locked.rows.map((row) => row.patient_id)], { name: 'journey-rewrite' });
+    await tx.query(REWRITE, [...params, locked.rows.map((row) => row.patient_id)], {
+      name: 'journey-rewrite',
+      genericPlan: true,
+    });
   } else {
-    await tx.query(INSERT_NEW, params, { name: 'journey-insert' });
+    await tx.query(INSERT_NEW, params, { name: 'journey-insert', genericPlan: true });
   }
 }
