@@ -2,7 +2,7 @@
 // store, then batch deduplication of all of it (time, peak memory), incremental matching of new
 // patients created through the API against the population, and Patient/$match latency.
 // Usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S] [--cpu-prof DIR]
-//                                [--keep-dir DIR | --reuse-dir DIR] [--statement-stats]
+//                                [--keep-dir DIR | --reuse-dir DIR] [--statement-stats] [--unix-socket]
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -63,10 +63,27 @@ type Settings = {
   reuseDir: string | undefined;
   /** `--statement-stats` (PostgreSQL): what the database ran per create and per `$match`, from `pg_stat_statements`. */
   statementStats: boolean;
+  /** `--unix-socket` (PostgreSQL): every connection over the cluster's Unix-domain socket instead of TCP. */
+  unixSocket: boolean;
 };
 
 /** How many statements the report names per window: a create that joins a golden record runs about 18 kinds. */
 const REPORTED_STATEMENTS = 14;
+
+/**
+ * The database as every connection reaches it: PostgreSQL over its Unix-domain socket when asked
+ * (the report names which), else as prepared (TCP on 127.0.0.1, or the embedded data directory).
+ */
+function withConnection(database: ModeDatabase, overSocket: boolean): ModeDatabase {
+  if (database.socketUrl === undefined) {
+    return database;
+  }
+  return {
+    ...database,
+    databaseUrl: overSocket ? database.socketUrl : database.databaseUrl,
+    databaseVersion: `${database.databaseVersion}, connected over ${overSocket ? 'a Unix socket' : 'TCP (127.0.0.1)'}`,
+  };
+}
 
 /** Default population: 1M on PostgreSQL, 50,000 embedded (PGlite is one process), 2,000 with --quick. */
 function populationSize(mode: DatabaseMode, settings: Settings): number {
@@ -267,9 +284,10 @@ async function runMode(mode: DatabaseMode, settings: Settings): Promise<ScaleMod
       ...(settings.statementStats ? STATEMENT_STATS_SETTINGS : {}),
     };
     const keptDir = settings.reuseDir ?? settings.keepDir;
-    const database: ModeDatabase = keptDir
+    const prepared: ModeDatabase = keptDir
       ? await prepareKeptDatabase({ dir: keptDir, create: settings.reuseDir === undefined, log, postgresSettings })
       : await prepareModeDatabase(mode, { benchmark: 'mpi-scale', log, postgresSettings });
+    const database = withConnection(prepared, settings.unixSocket);
     const reused = settings.reuseDir === undefined ? undefined : readKeptPopulation(settings.reuseDir);
     const size = reused?.records ?? populationSize(mode, settings);
     const seed = reused?.seed ?? settings.seed;
@@ -447,7 +465,8 @@ function round(value: number): number {
 
 const USAGE =
   'usage: node bench/mpi/scale.ts [--mode embedded|postgres|both] [--quick] [--records N] [--seed S] [--cpu-prof DIR]\n' +
-  '                               [--keep-dir DIR | --reuse-dir DIR] [--statement-stats]   (these: --mode postgres only)\n';
+  '                               [--keep-dir DIR | --reuse-dir DIR] [--statement-stats] [--unix-socket]\n' +
+  '                               (these: --mode postgres only)\n';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -460,6 +479,7 @@ async function main(): Promise<number> {
       'keep-dir': { type: 'string' },
       'reuse-dir': { type: 'string' },
       'statement-stats': { type: 'boolean', default: false },
+      'unix-socket': { type: 'boolean', default: false },
     },
   });
   const modes = parseModes(values.mode);
@@ -469,7 +489,7 @@ async function main(): Promise<number> {
   const keptDirValid =
     (keepDir === undefined && reuseDir === undefined) ||
     (values.mode === 'postgres' && (keepDir === undefined || reuseDir === undefined));
-  const statementStatsValid = !values['statement-stats'] || values.mode === 'postgres';
+  const statementStatsValid = (!values['statement-stats'] && !values['unix-socket']) || values.mode === 'postgres';
   if (
     modes.length === 0 ||
     !keptDirValid ||
@@ -489,6 +509,7 @@ async function main(): Promise<number> {
     keepDir,
     reuseDir,
     statementStats: values['statement-stats'],
+    unixSocket: values['unix-socket'],
   };
   return runModesAndReport({
     benchmark: 'mpi-scale',
