@@ -74,9 +74,9 @@ const INSERT_ENTRIES = `INSERT INTO audit_entry (content)
 /** Inserts encoded entries (canonical JSON texts), in order, in one statement on `q`. */
 export async function insertEncodedEntries(q: Queryable, contents: string[]): Promise<void> {
   if (contents.length === 1) {
-    await q.query(INSERT_ENTRY, contents, { name: 'audit-insert-entry' });
+    await q.query(INSERT_ENTRY, contents, { name: 'audit-insert-entry', genericPlan: true });
   } else if (contents.length > 1) {
-    await q.query(INSERT_ENTRIES, [contents.join('\n')], { name: 'audit-insert-entries' });
+    await q.query(INSERT_ENTRIES, [contents.join('\n')], { name: 'audit-insert-entries', genericPlan: true });
   }
 }
 

@@ -43,7 +43,7 @@ export async function loadDecisionsAmong(
     `SELECT patient_a, patient_b, decision, decided_by, decided_at FROM mpi_decision
      WHERE tenant_id = $1 AND patient_a = ANY($2::text[]) AND patient_b = ANY($2::text[])`,
     [tenantId, patientIds],
-    { name: 'mpi-decisions-among' },
+    { name: 'mpi-decisions-among', genericPlan: true },
   );
   return rows.map(toDecision);
 }
@@ -57,7 +57,7 @@ export async function loadDecisionsOf(q: Queryable, tenantId: string, patientId:
      SELECT patient_a, patient_b, decision, decided_by, decided_at FROM mpi_decision
      WHERE tenant_id = $1 AND patient_b = $2`,
     [tenantId, patientId],
-    { name: 'mpi-decisions-of' },
+    { name: 'mpi-decisions-of', genericPlan: true },
   );
   return rows.map(toDecision);
 }

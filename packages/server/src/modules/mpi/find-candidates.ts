@@ -171,7 +171,7 @@ export async function fileRecordAndFindCandidates(
       now,
       CANDIDATE_BUDGET,
     ],
-    { name: 'mpi-file-find-candidates' },
+    { name: 'mpi-file-find-candidates', genericPlan: true },
   );
   return toLookup(rows);
 }

@@ -26,7 +26,7 @@ export async function loadActiveModel(q: Queryable, tenantId: string): Promise<M
   const { rows } = await q.query<{ version: number; trained_at: Date }>(
     'SELECT version, trained_at FROM mpi_model WHERE tenant_id = $1 AND active',
     [tenantId],
-    { name: 'mpi-active-model' },
+    { name: 'mpi-active-model', genericPlan: true },
   );
   const row = rows[0];
   return resolveModel(q, tenantId, row ? { version: row.version, trainedAt: new Date(row.trained_at) } : undefined);

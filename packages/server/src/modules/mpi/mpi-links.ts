@@ -70,7 +70,7 @@ export async function loadMemberIds(
      FROM mpi_link l LEFT JOIN mpi_record r ON r.tenant_id = l.tenant_id AND r.patient_id = l.patient_id
      WHERE l.tenant_id = $1 AND l.person_id = $2`,
     [tenantId, personId],
-    { name: 'mpi-member-ids' },
+    { name: 'mpi-member-ids', genericPlan: true },
   );
   return rows.map((row) => ({ id: row.patient_id, mergedInto: row.merged_into ?? undefined }));
 }
@@ -96,7 +96,7 @@ export async function writeMemberLinks(q: Queryable, tenantId: string, links: re
       links.map((link) => link.assurance),
       links.map((link) => link.origin),
     ],
-    { name: 'mpi-write-links' },
+    { name: 'mpi-write-links', genericPlan: true },
   );
 }
 

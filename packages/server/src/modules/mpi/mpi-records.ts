@@ -93,7 +93,7 @@ export async function tryReadPatientState(
      FROM mpi_record r LEFT JOIN mpi_link l ON l.tenant_id = r.tenant_id AND l.patient_id = r.patient_id
      WHERE r.tenant_id = $1 AND r.patient_id = $2`,
     [tenantId, patientId],
-    { name: 'mpi-patient-state' },
+    { name: 'mpi-patient-state', genericPlan: true },
   );
   const row = rows[0];
   return row
@@ -138,7 +138,7 @@ export async function upsertRecord(
        SET record = EXCLUDED.record, source = EXCLUDED.source, block_keys = EXCLUDED.block_keys,
            content_hash = EXCLUDED.content_hash, updated_at = EXCLUDED.updated_at`,
     [tenantId, record.id, previousKeys, blockKeys, JSON.stringify(record), record.source, contentHash, now],
-    { name: 'mpi-upsert-record' },
+    { name: 'mpi-upsert-record', genericPlan: true },
   );
 }
 

@@ -72,7 +72,7 @@ export async function prepareRecordWrite(
          AS has_open_reviews
      FROM (SELECT 1) one LEFT JOIN state s ON true`,
     [tenantId, record.id, JSON.stringify(record), record.source, keys, contentHash, now],
-    { name: 'mpi-prepare-write' },
+    { name: 'mpi-prepare-write', genericPlan: true },
   );
   const row = rows[0];
   if (!row) {

@@ -103,7 +103,7 @@ async function openReviewsOf(ctx: StoreContext, patientId: string): Promise<Stor
      UNION ALL
      SELECT ${REVIEW_COLUMNS} FROM mpi_review WHERE tenant_id = $1 AND status = 'open' AND patient_b = $2`,
     [ctx.tenantId, patientId],
-    { name: 'mpi-open-reviews-of' },
+    { name: 'mpi-open-reviews-of', genericPlan: true },
   );
   return rows.map(toStoredReview);
 }

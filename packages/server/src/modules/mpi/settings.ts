@@ -6,7 +6,7 @@ export async function readSettings(q: Queryable, tenantId: string): Promise<MpiS
   const { rows } = await q.query<{ source_trust: string[] }>(
     'SELECT source_trust FROM mpi_setting WHERE tenant_id = $1',
     [tenantId],
-    { name: 'mpi-settings' },
+    { name: 'mpi-settings', genericPlan: true },
   );
   return { sourceTrust: rows[0]?.source_trust ?? [] };
 }
