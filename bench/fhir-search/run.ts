@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ensureTenant, migrate, openDatabase, type Database } from '../../packages/server/src/index.ts';
 import { analyzeQueriedTables } from '../../packages/server/src/modules/import/analyze-tables.ts';
-import { prepareModeDatabase } from '../fhir-store/mode-database.ts';
+import { prepareModeDatabase, withConnection } from '../fhir-store/mode-database.ts';
 import { onCleanup, runCleanups } from '../fhir-store/cleanups.ts';
 import { runTimed } from '../fhir-store/closed-loop.ts';
 import { CpuWindow } from '../fhir-store/cpu-time.ts';
@@ -396,13 +396,7 @@ async function runMode(
       keptDir === undefined
         ? await prepareModeDatabase(mode, { benchmark: 'search', log, postgresSettings })
         : await prepareKeptDatabase({ dir: keptDir, create: settings.reuseDir === undefined, log, postgresSettings });
-    const { dataDir, databasePid } = prepared;
-    const overSocket = settings.unixSocket && prepared.socketUrl !== undefined;
-    const databaseUrl = overSocket ? prepared.socketUrl : prepared.databaseUrl;
-    const databaseVersion =
-      mode === 'postgres'
-        ? `${prepared.databaseVersion}, connected over ${overSocket ? 'a Unix socket' : 'TCP (127.0.0.1)'}`
-        : prepared.databaseVersion;
+    const { dataDir, databasePid, databaseUrl, databaseVersion } = withConnection(prepared, settings.unixSocket);
     // The server's own database code, migrations and tenant setup; the server itself starts later.
     const db = await openDatabase({ databaseUrl, dataDir, databasePoolSize: 2 });
     const closeDb = onCleanup('database', db.close);

@@ -57,3 +57,18 @@ export function postgresModeDatabase(
     ...(postgres.pid ? { databasePid: postgres.pid } : {}),
   };
 }
+
+/**
+ * The database as every connection reaches it: PostgreSQL over its Unix-domain socket when asked
+ * (the report names which), else as prepared (TCP on 127.0.0.1, or the embedded data directory).
+ */
+export function withConnection(database: ModeDatabase, overSocket: boolean): ModeDatabase {
+  if (database.socketUrl === undefined) {
+    return database;
+  }
+  return {
+    ...database,
+    databaseUrl: overSocket ? database.socketUrl : database.databaseUrl,
+    databaseVersion: `${database.databaseVersion}, connected over ${overSocket ? 'a Unix socket' : 'TCP (127.0.0.1)'}`,
+  };
+}

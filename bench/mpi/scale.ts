@@ -24,7 +24,7 @@ import type { DatabaseMode } from '../fhir-store/report.ts';
 import { startServerProcess } from '../fhir-store/server-process.ts';
 import { settleAuditBacklog } from '../fhir-store/audit-backlog.ts';
 import { prepareKeptDatabase } from '../fhir-store/kept-postgres.ts';
-import { prepareModeDatabase, type ModeDatabase } from '../fhir-store/mode-database.ts';
+import { prepareModeDatabase, withConnection, type ModeDatabase } from '../fhir-store/mode-database.ts';
 import { STATEMENT_STATS_SETTINGS, StatementStats, statementLogLines } from '../fhir-store/statement-stats.ts';
 import { createBenchClient, type BenchClient } from './bench-support.ts';
 import {
@@ -69,21 +69,6 @@ type Settings = {
 
 /** How many statements the report names per window: a create that joins a golden record runs about 18 kinds. */
 const REPORTED_STATEMENTS = 14;
-
-/**
- * The database as every connection reaches it: PostgreSQL over its Unix-domain socket when asked
- * (the report names which), else as prepared (TCP on 127.0.0.1, or the embedded data directory).
- */
-function withConnection(database: ModeDatabase, overSocket: boolean): ModeDatabase {
-  if (database.socketUrl === undefined) {
-    return database;
-  }
-  return {
-    ...database,
-    databaseUrl: overSocket ? database.socketUrl : database.databaseUrl,
-    databaseVersion: `${database.databaseVersion}, connected over ${overSocket ? 'a Unix socket' : 'TCP (127.0.0.1)'}`,
-  };
-}
 
 /** Default population: 1M on PostgreSQL, 50,000 embedded (PGlite is one process), 2,000 with --quick. */
 function populationSize(mode: DatabaseMode, settings: Settings): number {
